@@ -1,0 +1,42 @@
+"""What the newsroom asks of its articles, said once (DESIGN §2)."""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Live articles: published, publish_at reached, not yet expired. The one visibility rule."""
+        now = timezone.now()
+        return self.filter(status="published", publish_at__lte=now).filter(
+            Q(expire_at__isnull=True) | Q(expire_at__gt=now)
+        )
+
+    def scheduled(self):
+        return self.filter(status="published", publish_at__gt=timezone.now())
+
+    def with_listing_data(self):
+        """What a list of article cards shows, in a fixed number of queries."""
+        from .models import ArticleAuthor
+
+        return self.select_related("section", "featured_photo").prefetch_related(
+            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+        )
+
+    def with_page_data(self):
+        """What one article page shows, in a fixed number of queries."""
+        return self.with_listing_data().prefetch_related("organizations", "tags")
+
+    def related_to(self, article, limit=4):
+        """Live stories sharing an organisation or a tag with `article`, newest first."""
+        org_ids = [org.pk for org in article.organizations.all()]
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not org_ids and not tag_ids:
+            return self.none()
+        shared = Q(organizations__in=org_ids) | Q(tags__in=tag_ids)
+        ids = self.published().filter(shared).exclude(pk=article.pk).values("pk")
+        # The subquery keeps the join from repeating a story that shares several tags.
+        return (
+            self.filter(pk__in=ids).select_related("section", "featured_photo").order_by("-publish_at", "-pk")[:limit]
+        )

@@ -1,0 +1,34 @@
+"""Vietnamese text helpers. Pure functions: no Django models, no database."""
+
+import re
+import unicodedata
+
+from django.utils.text import slugify
+
+# NFKD has no decomposition for đ/Đ, so Django's slugify would drop them.
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+_SPACES = re.compile(r"[^\S\r\n]+")
+
+
+def strip_accents(text):
+    """Remove Vietnamese diacritics: "Đề án" -> "De an"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_D_MAP))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text):
+    """Accent- and case-insensitive form of a text, for matching names in prose."""
+    return collapse_spaces(strip_accents(text).lower())
+
+
+def slugify_vi(text, max_length=200):
+    """Slug that keeps Vietnamese readable: "Đề án đào tạo" -> "de-an-dao-tao"."""
+    slug = slugify(strip_accents(text))
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug
+
+
+def collapse_spaces(text):
+    """Collapse runs of spaces, tabs and non-breaking spaces into one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("chuyen-muc/<slug:slug>/", views.SectionView.as_view(), name="section"),
+    path("tu-khoa/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tac-gia/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("to-chuc/<slug:slug>/", views.OrganizationView.as_view(), name="organization"),
+    path("bai-viet/<slug:slug>/", views.ArticleView.as_view(), name="article"),
+    path("anh/<int:pk>/", views.photo_file, name="photo"),
+]

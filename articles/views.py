@@ -1,0 +1,152 @@
+"""The pages readers read. Every one of them shows only Article.objects.published()."""
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, ListView
+
+from .body import photo_ids, render_body
+from .context_processors import sections_for
+from .models import Article, Author, Organization, Photo, Section, Tag
+
+HOME_LATEST = 9
+HOME_PER_SECTION = 4
+
+
+def can_preview(user):
+    """Staff who may edit articles see non-live ones at their public address."""
+    return user.is_authenticated and user.is_staff and user.has_perm("articles.change_article")
+
+
+class ArticleListMixin:
+    """A paginated list of live articles; subclasses narrow it to one section, tag…"""
+
+    paginate_by = 20
+    page_kwarg = "trang"
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().with_listing_data()
+
+
+class HomeView(ArticleListMixin, ListView):
+    template_name = "articles/home.html"
+    paginate_by = None
+
+    def get_queryset(self):
+        return super().get_queryset()[: HOME_LATEST + 1]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        latest = list(context["articles"])
+        # The lead is the newest story that has a photo to show; else simply the newest.
+        lead = next((a for a in latest if a.featured_photo and a.featured_photo.image), latest[0] if latest else None)
+        context["lead"] = lead
+        context["latest"] = [a for a in latest if a is not lead][:HOME_LATEST]
+        context["section_blocks"] = self.section_blocks()
+        return context
+
+    def section_blocks(self):
+        """The newest stories of every section, in one query (a window over sections)."""
+        ranked = (
+            Article.objects.published()
+            .filter(section__isnull=False)
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=F("section_id"), order_by=[F("publish_at").desc(), F("pk").desc()]
+                )
+            )
+            .filter(rank__lte=HOME_PER_SECTION)
+            .with_listing_data()
+            .order_by("section_id", "rank")
+        )
+        by_section = {}
+        for article in ranked:
+            by_section.setdefault(article.section_id, []).append(article)
+        return [(section, by_section[section.pk]) for section in sections_for(self.request) if section.pk in by_section]
+
+
+class SectionView(ArticleListMixin, ListView):
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.section.name, intro=self.section.description, kind="Chuyên mục", object=self.section, **kwargs
+        )
+
+
+class TagView(ArticleListMixin, ListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.tag.name, kind="Từ khóa", object=self.tag, **kwargs)
+
+
+class AuthorView(ArticleListMixin, ListView):
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author.objects.select_related("photo"), slug=self.kwargs["slug"])
+        return super().get_queryset().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, object=self.author, **kwargs)
+
+
+class OrganizationView(ArticleListMixin, ListView):
+    template_name = "articles/organization_detail.html"
+
+    def get_queryset(self):
+        self.organization = get_object_or_404(
+            Organization.objects.select_related("logo", "parent"), slug=self.kwargs["slug"]
+        )
+        return super().get_queryset().filter(organizations=self.organization)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(organization=self.organization, object=self.organization, **kwargs)
+
+
+class ArticleView(DetailView):
+    context_object_name = "article"
+
+    def get_queryset(self):
+        articles = Article.objects.with_page_data()
+        if can_preview(self.request.user):
+            return articles
+        return articles.published()
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        ids = photo_ids(article.body)
+        photos = Photo.objects.in_bulk(ids) if ids else {}
+        return super().get_context_data(
+            body=render_body(article.body, photos),
+            related=Article.objects.related_to(article),
+            preview=not article.is_live,
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["preview"]:
+            # A preview must never be stored by a browser, proxy or CDN, nor indexed.
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+def photo_file(request, pk):
+    """The stable address of a library photo (used in bodies): redirects staff to its file."""
+    if not request.user.is_staff:
+        raise Http404
+    photo = get_object_or_404(Photo, pk=pk)
+    if photo.is_missing:
+        raise Http404("Ảnh chưa có tệp.")
+    return redirect(photo.image.url)
