@@ -27,6 +27,7 @@ class ArticleListMixin:
     page_kwarg = "trang"
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    extra_context = {"show_section": True}
 
     def get_queryset(self):
         return Article.objects.published().with_listing_data()
@@ -70,13 +71,20 @@ class HomeView(ArticleListMixin, ListView):
 
 
 class SectionView(ArticleListMixin, ListView):
+    extra_context = {"show_section": False}
+
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            heading=self.section.name, intro=self.section.description, kind="Chuyên mục", object=self.section, **kwargs
+            heading=self.section.name,
+            intro=self.section.description,
+            kind="Chuyên mục",
+            object=self.section,
+            current_section=self.section,
+            **kwargs,
         )
 
 
@@ -130,6 +138,7 @@ class ArticleView(DetailView):
             body=render_body(article.body, photos),
             related=Article.objects.related_to(article),
             preview=not article.is_live,
+            current_section=article.section,
             **kwargs,
         )
 

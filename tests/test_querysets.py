@@ -1,0 +1,71 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import make_article, make_organization, make_tag
+
+pytestmark = pytest.mark.django_db
+
+PAST, FUTURE = "past", "future"
+
+
+@pytest.mark.parametrize("status", list(Article.Status))
+@pytest.mark.parametrize("publish", [PAST, FUTURE, None])
+@pytest.mark.parametrize("expire", [PAST, FUTURE, None])
+def test_publication_truth_table(status, publish, expire):
+    """published() and is_live agree, and are true only for published, started, not expired."""
+    now = timezone.now()
+    publish_at = now + {PAST: -timedelta(days=1), FUTURE: timedelta(hours=1), None: None}[publish] if publish else None
+    expire_at = now + {PAST: -timedelta(hours=1), FUTURE: timedelta(hours=2)}[expire] if expire else None
+    if status == Article.Status.PUBLISHED and publish_at is None:
+        pytest.skip("a published article always has publish_at (database constraint)")
+    if publish == FUTURE and expire == PAST:
+        pytest.skip("expire_at must follow publish_at (database constraint)")
+    article = make_article(live=False, status=status, publish_at=publish_at, expire_at=expire_at)
+
+    expected = status == Article.Status.PUBLISHED and publish == PAST and expire != PAST
+    assert article.is_live is expected
+    assert Article.objects.published().filter(pk=article.pk).exists() is expected
+
+
+def test_expire_at_exactly_now_is_not_live(time_machine):
+    moment = timezone.now().replace(microsecond=0)
+    time_machine.move_to(moment, tick=False)
+    article = make_article(publish_at=moment - timedelta(days=1), expire_at=moment)
+    assert not article.is_live
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    live = make_article(publish_at=moment, expire_at=moment + timedelta(seconds=1))
+    assert live.is_live
+    assert list(Article.objects.published()) == [live]
+
+
+def test_scheduled_is_published_with_future_publish_at():
+    scheduled = make_article(publish_at=timezone.now() + timedelta(minutes=5))
+    make_article()
+    make_article(live=False, publish_at=timezone.now() + timedelta(minutes=5))  # a draft with a date
+    assert list(Article.objects.scheduled()) == [scheduled]
+    assert scheduled.is_scheduled and not scheduled.is_live
+
+
+def test_related_to_shares_an_organisation_or_tag_and_is_live():
+    org, tag, other_tag = make_organization(), make_tag(), make_tag()
+    article = make_article(organizations=[org], tags=[tag])
+    by_org = make_article(organizations=[org])
+    by_both = make_article(organizations=[org], tags=[tag])
+    by_tag = make_article(tags=[tag])
+    make_article(tags=[other_tag])  # unrelated
+    make_article(live=False, tags=[tag])  # draft
+    make_article(tags=[tag], publish_at=timezone.now() + timedelta(hours=1))  # scheduled
+
+    related = list(Article.objects.related_to(article, limit=10))
+    assert set(related) == {by_org, by_both, by_tag}
+    assert len(related) == 3  # no duplicates for stories sharing both
+    assert related == sorted(related, key=lambda a: a.publish_at, reverse=True)
+
+
+def test_related_to_without_organisations_or_tags_is_empty():
+    article = make_article()
+    make_article()
+    assert list(Article.objects.related_to(article)) == []

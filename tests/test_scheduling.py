@@ -1,0 +1,77 @@
+"""Scheduling by the clock: no cron, no worker, no restart (DESIGN §2).
+
+One walk over every public surface built so far proves that a scheduled article
+is absent until its instant and present from then on, and that expire_at takes
+it down the same way. A draft never shows anywhere.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from articles.models import Article
+from tests.factories import make_article, make_author, make_organization, make_section, make_tag
+
+pytestmark = pytest.mark.django_db
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PUBLISH = dt.datetime(2026, 11, 25, 16, 0, tzinfo=VN)
+EXPIRE = dt.datetime(2026, 11, 26, 8, 0, tzinfo=VN)
+
+
+@pytest.fixture
+def newsroom():
+    section, author = make_section(name="Thời sự"), make_author(name="Vũ Thảo")
+    organization, tag = make_organization(name="Cảng Hải Phòng"), make_tag(name="Cảng biển")
+    shared = {"section": section, "authors": [author], "organizations": [organization], "tags": [tag]}
+    anchor = make_article(title="Bài đã lên trang", publish_at=PUBLISH - dt.timedelta(days=1), **shared)
+    scheduled = make_article(title="Bài hẹn giờ lên trang", publish_at=PUBLISH, expire_at=EXPIRE, **shared)
+    draft = make_article(title="Bài còn là bản nháp", live=False, publish_at=PUBLISH, **shared)
+    return {"anchor": anchor, "scheduled": scheduled, "draft": draft, **shared, "author": author}
+
+
+def surfaces(n):
+    """Every public page that lists or shows articles, as (name, url) pairs."""
+    return [
+        ("home", "/"),
+        ("section", n["section"].get_absolute_url()),
+        ("tag", n["tags"][0].get_absolute_url()),
+        ("author", n["author"].get_absolute_url()),
+        ("organization", n["organizations"][0].get_absolute_url()),
+        ("related stories on another article", n["anchor"].get_absolute_url()),
+    ]
+
+
+def visible_on(client, newsroom, article):
+    """Where `article` can be seen by an anonymous reader right now."""
+    seen = [name for name, url in surfaces(newsroom) if article.title in client.get(url).content.decode()]
+    if client.get(article.get_absolute_url()).status_code == 200:
+        seen.append("article page")
+    return seen
+
+
+ALL = ["home", "section", "tag", "author", "organization", "related stories on another article", "article page"]
+
+
+def test_scheduled_article_goes_live_on_time_and_expires_on_time(client, newsroom, time_machine):
+    scheduled = newsroom["scheduled"]
+
+    time_machine.move_to(PUBLISH - dt.timedelta(seconds=1), tick=False)
+    assert visible_on(client, newsroom, scheduled) == []
+    assert not Article.objects.get(pk=scheduled.pk).is_live
+
+    time_machine.move_to(PUBLISH, tick=False)
+    assert visible_on(client, newsroom, scheduled) == ALL
+    assert Article.objects.get(pk=scheduled.pk).is_live
+
+    time_machine.move_to(EXPIRE - dt.timedelta(seconds=1), tick=False)
+    assert visible_on(client, newsroom, scheduled) == ALL
+
+    time_machine.move_to(EXPIRE, tick=False)
+    assert visible_on(client, newsroom, scheduled) == []
+
+
+def test_draft_appears_nowhere_at_any_time(client, newsroom, time_machine):
+    for moment in (PUBLISH - dt.timedelta(hours=1), PUBLISH, EXPIRE + dt.timedelta(days=30)):
+        time_machine.move_to(moment, tick=False)
+        assert visible_on(client, newsroom, newsroom["draft"]) == []

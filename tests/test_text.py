@@ -1,0 +1,38 @@
+import pytest
+
+from articles.text import collapse_spaces, fold, slugify_vi, strip_accents
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Đề án đào tạo", "de-an-dao-tao"),
+        ("Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố Hải Phòng",
+         "hoi-khoa-hoc-phat-trien-nguon-nhan-luc-nhan-tai-thanh-pho-hai-phong"),
+        ("ĐƯỜNG Lạch Tray — 2024!", "duong-lach-tray-2024"),
+        ("Quyết định số 520 QĐ-CT", "quyet-dinh-so-520-qd-ct"),
+        ("  Ủy ban   nhân dân ", "uy-ban-nhan-dan"),
+        ("Nghị quyết 45/NQ-TW", "nghi-quyet-45nq-tw"),
+    ],
+)  # fmt: skip
+def test_slugify_vi_keeps_d_and_drops_accents(text, slug):
+    assert slugify_vi(text) == slug
+
+
+def test_slugify_vi_cuts_on_a_word_boundary():
+    slug = slugify_vi("Thành phố Hải Phòng " * 30, max_length=50)
+    assert len(slug) <= 50
+    assert not slug.endswith("-")
+    assert slug.startswith("thanh-pho-hai-phong-thanh-pho")
+
+
+def test_strip_accents_and_fold():
+    assert strip_accents("Đề án Hải Phòng") == "De an Hai Phong"
+    assert fold("  HẢI\u00a0PHÒNG   Nhân  lực ") == "hai phong nhan luc"
+    assert fold("ĐỀ ÁN") == fold("đề án") == "de an"
+
+
+def test_collapse_spaces_keeps_line_breaks_and_composes():
+    decomposed = "Ha\u0309i Pho\u0300ng"  # combining marks, as some editors save them
+    assert collapse_spaces(f"  {decomposed}\u00a0\u00a0 city\t ") == "Hải Phòng city"
+    assert collapse_spaces("a  b\nc") == "a b\nc"

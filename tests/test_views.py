@@ -1,0 +1,342 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article
+from tests.factories import (
+    make_article,
+    make_author,
+    make_organization,
+    make_photo,
+    make_section,
+    make_tag,
+)
+
+pytestmark = pytest.mark.django_db
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("bientap", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    client.force_login(user)
+    return user
+
+
+def test_article_page_shows_everything_a_reader_needs(client):
+    section = make_section(name="Giáo dục")
+    an, binh = make_author(name="Nguyễn Văn An"), make_author(name="Trần Thị Bình")
+    organization = make_organization(name="Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố Hải Phòng")
+    tag = make_tag(name="Nguồn nhân lực")
+    photo = make_photo(caption="Lễ ra mắt đề án", credit="Ảnh: Minh Anh", alt_text="Hội trường kín chỗ")
+    article = make_article(
+        title="Đề án đào tạo nhân lực",
+        lead="Hải Phòng đặt mục tiêu đào tạo 1.000 kỹ sư.",
+        body="<p>Đoạn một.</p><h2>Mục tiêu</h2><p>Đoạn hai.</p>",
+        section=section,
+        authors=[binh, an],
+        organizations=[organization],
+        tags=[tag],
+        featured_photo=photo,
+        publish_at=dt.datetime(2024, 4, 4, 13, 33, tzinfo=VN),
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assertContains(response, '<html lang="vi">')
+    assertContains(response, '<h1 class="article__title">Đề án đào tạo nhân lực</h1>', html=True)
+    assertContains(response, '<time datetime="2024-04-04T13:33:00+07:00">04/04/2024 13:33</time>', html=True)
+    assertContains(
+        response,
+        f'<span class="authors"><a href="{binh.get_absolute_url()}" rel="author">Trần Thị Bình</a> và '
+        f'<a href="{an.get_absolute_url()}" rel="author">Nguyễn Văn An</a></span>',
+        html=True,
+    )
+    assertContains(response, '<p class="article__lead">Hải Phòng đặt mục tiêu đào tạo 1.000 kỹ sư.</p>', html=True)
+    assertContains(response, f'<img src="{photo.image.url}" alt="Hội trường kín chỗ" width="64" height="48"')
+    assertContains(response, 'Lễ ra mắt đề án <span class="credit">Ảnh: Minh Anh</span>')
+    assertContains(response, "<h2>Mục tiêu</h2>", html=True)
+    assertContains(response, f'<a href="{organization.get_absolute_url()}">{organization.name}</a>', html=True)
+    assertContains(response, f'<a href="{tag.get_absolute_url()}" rel="tag">Nguồn nhân lực</a>', html=True)
+    assertContains(response, f'<a class="kicker" href="{section.get_absolute_url()}">Giáo dục</a>', html=True)
+    assertNotContains(response, "Bản xem trước")
+    assert "no-cache" not in response.get("Cache-Control", "")
+
+
+def test_free_text_byline_replaces_the_author_list(client):
+    article = make_article(authors=[make_author(name="Lê Minh")], byline="Nhóm phóng viên Thời sự")
+    response = client.get(article.get_absolute_url())
+    assertContains(response, '<span class="authors">Nhóm phóng viên Thời sự</span>', html=True)
+    assertNotContains(response, "Lê Minh")
+
+
+def test_body_photos_show_their_current_caption_and_credit(client):
+    photo = make_photo(caption="Chú thích cũ", credit="Ảnh: A")
+    missing = make_photo(with_image=False, caption="Ảnh chưa có tệp")
+    article = make_article(
+        body=(
+            f'<p>Trước.</p><figure><img src="{photo.get_absolute_url()}" alt="cũ"><figcaption>Chú thích cũ'
+            f'</figcaption></figure><figure><img src="{missing.get_absolute_url()}" alt="">'
+            "<figcaption>Ảnh chưa có tệp</figcaption></figure><p>Sau.</p>"
+        )
+    )
+    photo.caption = "Chú thích đã sửa"
+    photo.save()
+
+    response = client.get(article.get_absolute_url())
+
+    assertContains(response, 'Chú thích đã sửa <span class="credit">Ảnh: A</span>')
+    assertContains(response, f'<img src="{photo.image.url}" alt="Chú thích đã sửa"')
+    assertNotContains(response, "Chú thích cũ")
+    assertNotContains(response, "Ảnh chưa có tệp")  # a photo without its file is left out, not broken
+    assertNotContains(response, "/anh/")
+    assertContains(response, "<p>Trước.</p>", html=True)
+    assertContains(response, "<p>Sau.</p>", html=True)
+
+
+def test_related_stories_share_an_organisation_or_tag(client):
+    organization = make_organization()
+    article = make_article(organizations=[organization])
+    related = make_article(title="Tin cùng tổ chức", organizations=[organization])
+    make_article(title="Tin không liên quan")
+    draft = make_article(title="Bản nháp cùng tổ chức", live=False, organizations=[organization])
+
+    response = client.get(article.get_absolute_url())
+
+    assertContains(response, "Tin liên quan")
+    assertContains(response, f'<a href="{related.get_absolute_url()}">Tin cùng tổ chức</a>', html=True)
+    assertNotContains(response, "Tin không liên quan")
+    assertNotContains(response, draft.title)
+
+
+@pytest.mark.parametrize("kind", ["draft", "review", "scheduled", "expired", "archived"])
+def test_non_live_article_is_404_to_the_public(client, kind):
+    now = timezone.now()
+    article = {
+        "draft": lambda: make_article(live=False),
+        "review": lambda: make_article(live=False, status=Article.Status.REVIEW),
+        "scheduled": lambda: make_article(publish_at=now + dt.timedelta(hours=2)),
+        "expired": lambda: make_article(publish_at=now - dt.timedelta(days=2), expire_at=now - dt.timedelta(days=1)),
+        "archived": lambda: make_article(live=False, status=Article.Status.ARCHIVED, publish_at=now),
+    }[kind]()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 404
+    assertNotContains(response, article.title, status_code=404)
+
+
+def test_staff_who_can_edit_preview_a_non_live_article_with_a_banner_and_no_cache(client, editor):
+    article = make_article(title="Bài hẹn giờ", publish_at=dt.datetime(2099, 1, 2, 8, 0, tzinfo=VN))
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assertContains(response, "Bản xem trước — bài chưa xuất bản")
+    assertContains(response, "Bài hẹn giờ, tự lên trang lúc 02/01/2099 08:00.")
+    assertContains(response, f'href="/admin/articles/article/{article.pk}/change/"')
+    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assertContains(response, '<meta name="robots" content="noindex, nofollow">', html=True)
+
+
+def test_staff_without_edit_permission_cannot_preview(client):
+    client.force_login(User.objects.create_user("khach", password="x", is_staff=True))
+    article = make_article(live=False)
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_staff_see_a_live_article_without_banner(client, editor):
+    article = make_article()
+    response = client.get(article.get_absolute_url())
+    assertNotContains(response, "Bản xem trước")
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_home_shows_lead_story_with_photo_latest_and_sections(client):
+    thoi_su, kinh_te = make_section(name="Thời sự", position=1), make_section(name="Kinh tế", position=2)
+    make_section(name="Chuyên mục trống", position=3)
+    photo = make_photo(caption="Cảng Lạch Huyện")
+    newest = make_article(title="Tin mới nhất không ảnh", section=thoi_su, publish_at=timezone.now())
+    lead = make_article(
+        title="Cảng Lạch Huyện đón tàu lớn",
+        section=kinh_te,
+        featured_photo=photo,
+        publish_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    make_article(title="Bài nháp", live=False, section=thoi_su)
+
+    response = client.get("/")
+
+    assert response.context["lead"] == lead
+    assert newest in response.context["latest"]
+    assertContains(response, f'<a href="{lead.get_absolute_url()}">Cảng Lạch Huyện đón tàu lớn</a>', html=True)
+    assertContains(response, f'src="{photo.image.url}"')
+    assert [section.name for section, _ in response.context["section_blocks"]] == ["Thời sự", "Kinh tế"]
+    assertNotContains(response, "Bài nháp")
+    assertContains(response, '<a href="/chuyen-muc/thoi-su/">Thời sự</a>', html=True)
+
+
+def test_home_keeps_the_four_newest_stories_of_each_section(client):
+    section = make_section(name="Xã hội")
+    articles = [make_article(section=section, publish_at=timezone.now() - dt.timedelta(hours=h)) for h in range(1, 7)]
+    response = client.get("/")
+    [(block_section, block)] = response.context["section_blocks"]
+    assert block_section == section
+    assert block == articles[:4]
+
+
+def test_empty_home_says_so(client):
+    response = client.get("/")
+    assertContains(response, "Chưa có bài viết nào được xuất bản.")
+
+
+def test_section_page_lists_its_live_articles_paginated(client):
+    section = make_section(name="Kinh tế", description="Kinh tế Hải Phòng")
+    other = make_section(name="Thể thao")
+    mine = [make_article(section=section, publish_at=timezone.now() - dt.timedelta(hours=h)) for h in range(1, 23)]
+    make_article(section=other, title="Bóng đá")
+
+    first = client.get(section.get_absolute_url())
+    second = client.get(section.get_absolute_url(), {"trang": 2})
+
+    assert list(first.context["articles"]) == mine[:20]
+    assert list(second.context["articles"]) == mine[20:]
+    assertContains(first, "<h1>Kinh tế</h1>", html=True)
+    assertContains(first, "Kinh tế Hải Phòng")
+    assertContains(first, 'href="?trang=2" rel="next"')
+    assertContains(first, '<a href="/chuyen-muc/kinh-te/" aria-current="page">Kinh tế</a>', html=True)
+    assertNotContains(first, "Bóng đá")
+    assert client.get(section.get_absolute_url(), {"trang": 9}).status_code == 404
+    assert client.get("/chuyen-muc/khong-co/").status_code == 404
+
+
+def test_tag_and_author_pages(client):
+    tag, author = make_tag(name="Chuyển đổi số"), make_author(name="Phạm Hà", bio="Phóng viên kinh tế.")
+    tagged = make_article(title="Số hóa hồ sơ", tags=[tag], authors=[author])
+    make_article(title="Không gắn thẻ")
+    make_article(title="Nháp của tác giả", live=False, authors=[author], tags=[tag])
+
+    tag_page = client.get(tag.get_absolute_url())
+    author_page = client.get(author.get_absolute_url())
+
+    assert list(tag_page.context["articles"]) == [tagged]
+    assertContains(tag_page, "<h1>Chuyển đổi số</h1>", html=True)
+    assert list(author_page.context["articles"]) == [tagged]
+    assertContains(author_page, "<h1>Phạm Hà</h1>", html=True)
+    assertContains(author_page, "Phóng viên kinh tế.")
+    assertNotContains(author_page, "Nháp của tác giả")
+
+
+def test_organization_page_shows_its_facts_and_stories(client):
+    parent = make_organization(name="Liên hiệp các Hội Khoa học và Kỹ thuật thành phố Hải Phòng")
+    organization = make_organization(
+        name="Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố Hải Phòng",
+        description="Tổ chức khoa học của thành phố.",
+        founded_on=dt.date(2012, 1, 1),
+        founding_document="Quyết định số 520 QĐ-CT của UBND thành phố Hải Phòng",
+        member_count=125,
+        website="https://example.vn",
+        parent=parent,
+    )
+    story = make_article(title="Hội ra mắt đề án", organizations=[organization])
+    make_article(title="Bài không nhắc tới hội")
+
+    response = client.get(organization.get_absolute_url())
+
+    assertContains(response, f"<h1>{organization.name}</h1>", html=True)
+    assertContains(response, "<dt>Thành lập</dt><dd>Năm 2012</dd>", html=True)
+    assertContains(
+        response, "<dt>Văn bản thành lập</dt><dd>Quyết định số 520 QĐ-CT của UBND thành phố Hải Phòng</dd>", html=True
+    )
+    assertContains(response, "<dt>Số hội viên</dt><dd>125</dd>", html=True)
+    assertContains(response, f'<a href="{parent.get_absolute_url()}">{parent.name}</a>', html=True)
+    assertContains(response, '<a href="https://example.vn" rel="noopener noreferrer">https://example.vn</a>', html=True)
+    assert list(response.context["articles"]) == [story]
+
+
+def test_user_text_is_escaped(client):
+    article = make_article(title="<script>alert(1)</script>Tin", lead="<b>sapo</b>")
+    response = client.get(article.get_absolute_url())
+    assertNotContains(response, "<script>alert(1)</script>")
+    assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;Tin")
+    assertContains(response, "&lt;b&gt;sapo&lt;/b&gt;")
+
+
+def test_photo_address_redirects_staff_to_the_file_and_hides_from_public(client, editor):
+    photo = make_photo()
+    response = client.get(photo.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"] == photo.image.url
+    assert client.get(make_photo(with_image=False).get_absolute_url()).status_code == 404
+    client.logout()
+    assert client.get(photo.get_absolute_url()).status_code == 404
+
+
+def test_404_page_is_the_newspapers_own(client, settings):
+    settings.DEBUG = False
+    response = client.get("/bai-viet/khong-ton-tai/")
+    assertContains(response, "Không tìm thấy trang", status_code=404)
+    assertContains(response, '<html lang="vi">', status_code=404)
+
+
+# Query budgets (DESIGN §8): the same count however much content there is.
+
+
+def _grow(n, sections):
+    photos = [make_photo() for _ in range(3)]
+    authors = [make_author() for _ in range(3)]
+    organizations = [make_organization() for _ in range(2)]
+    tags = [make_tag() for _ in range(2)]
+    for i in range(n):
+        make_article(
+            section=sections[i % len(sections)],
+            authors=authors[: 1 + i % 3],
+            organizations=organizations[: i % 3],
+            tags=tags[: 1 + i % 2],
+            featured_photo=photos[i % 3],
+            body=f'<p>Đoạn.</p><figure><img src="{photos[(i + 1) % 3].get_absolute_url()}" alt=""></figure>',
+        )
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["home", "section", "article", "tag", "author", "organization"])
+def test_pages_run_a_fixed_number_of_queries(client, page):
+    sections = [make_section() for _ in range(4)]
+    _grow(3, sections)
+
+    def url():
+        article = Article.objects.published().filter(section=sections[0]).first()
+        return {
+            "home": lambda: "/",
+            "section": lambda: sections[0].get_absolute_url(),
+            "article": lambda: article.get_absolute_url(),
+            "tag": lambda: article.tags.first().get_absolute_url(),
+            "author": lambda: article.authors.first().get_absolute_url(),
+            "organization": lambda: (
+                Article.objects.published()
+                .filter(organizations__isnull=False)
+                .first()
+                .organizations.first()
+                .get_absolute_url()
+            ),
+        }[page]()
+
+    small = _count_queries(client, url())
+    _grow(30, sections)
+    large = _count_queries(client, url())
+
+    assert small == large
+    assert large <= 8
