@@ -36,6 +36,7 @@ class ArticleListMixin:
 class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
     paginate_by = None
+    extra_context = None
 
     def get_queryset(self):
         return super().get_queryset()[: HOME_LATEST + 1]

@@ -9,6 +9,7 @@ admin.site.index_title = "Quản trị nội dung"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("articles.urls")),
 ]
 # Uploaded media. A larger deployment serves MEDIA_ROOT from the web server or

@@ -340,3 +340,17 @@ def test_pages_run_a_fixed_number_of_queries(client, page):
 
     assert small == large
     assert large <= 8
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    assertContains(response, "Thứ")  # the masthead's weekday, e.g. "Thứ tư, 25/11/2026"
+
+
+def test_english_is_available_by_choice(admin_client):
+    response = admin_client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert response.status_code == 302
+    assertContains(admin_client.get("/admin/"), "Log out")
+    admin_client.post("/i18n/setlang/", {"language": "vi", "next": "/admin/"})
+    assertContains(admin_client.get("/admin/"), "Thoát")

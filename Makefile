@@ -1,0 +1,64 @@
+# Newsroom's front door. `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve lint format bench check-python clean
+.DEFAULT_GOAL := run
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Newsroom needs Python 3.11 or newer; found " + sys.version.split()[0])'
+
+$(VENV)/bin/activate: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installs again only when a requirements file changes.
+$(VENV)/.runtime-installed: requirements.txt $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# A local .env with DEBUG on and a secret key of its own (git-ignored; see .env.example).
+.env:
+	@printf '# Made by make on %s for local development. See .env.example.\nDEBUG=1\nSECRET_KEY=%s\n' \
+		"$$(date +%F)" "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env (DEBUG=1, a new SECRET_KEY)."
+
+run: $(VENV)/.runtime-installed .env
+	$(MANAGE) migrate --no-input
+	@if $(MANAGE) shell -v 0 -c 'import sys; from articles.models import Article; sys.exit(1 if Article.objects.exists() else 0)'; then \
+		$(MANAGE) seed_demo; \
+	fi
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev-installed .env
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production shape: gunicorn, DEBUG off, static files through WhiteNoise.
+# Plain http on this machine, so HTTPS-only cookies and redirects are turned off here.
+serve: $(VENV)/.runtime-installed .env
+	DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
+	DEBUG=0 $(MANAGE) migrate --no-input
+	DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 \
+		$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev-installed .env
+	$(MANAGE) bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
