@@ -1,0 +1,209 @@
+import io
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from PIL import Image
+
+from articles import demo
+from articles.body import photo_ids
+from articles.models import Article, Author, Organization, Photo, Section, Tag
+from articles.text import strip_accents
+
+pytestmark = pytest.mark.django_db
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+MODELS = [Section, Tag, Author, Organization, Photo, Article]
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in [*MODELS, get_user_model()]}
+
+
+def password_of(username, output):
+    match = re.search(rf"{username}\s+password: (\S+)", output)
+    return match and match.group(1)
+
+
+def test_fills_an_empty_newsroom():
+    seed()
+
+    assert Section.objects.count() >= 4
+    assert Author.objects.count() >= 3
+    assert Tag.objects.count() >= 5
+    assert Article.objects.count() >= 20
+
+
+def test_organization_from_design_has_its_facts():
+    seed()
+
+    org = Organization.objects.get(name="Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố Hải Phòng")
+    assert org.member_count == 125
+    assert "520 QĐ-CT" in org.founding_document
+    assert "Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố" in org.alias_list
+    assert org.founded_on.year == 2012
+    assert "thành lập năm 2012" in org.description.lower()
+    assert "nhiệm kỳ thứ ba" in org.description
+    assert "JICA" in org.description
+    assert Organization.objects.filter(parent__isnull=False).exists()
+
+
+def test_articles_in_every_state():
+    seed()
+
+    published = Article.objects.published()
+    scheduled = Article.objects.scheduled()
+    assert scheduled.count() == 1
+    assert not published.filter(pk__in=scheduled).exists()
+    drafts = Article.objects.filter(status=Article.Status.DRAFT)
+    assert drafts.exists()
+    assert not published.filter(pk__in=drafts).exists()
+    expired = [article for article in Article.objects.all() if article.is_expired]
+    assert expired
+    assert not published.filter(pk__in=[article.pk for article in expired]).exists()
+    assert published.count() >= 15
+
+
+def test_every_section_has_a_live_article():
+    seed()
+
+    for section in Section.objects.all():
+        assert Article.objects.published().filter(section=section).exists(), section.name
+
+
+def test_live_articles_show_drawn_photos():
+    seed()
+
+    with_photos = Article.objects.published().filter(featured_photo__isnull=False).select_related("featured_photo")
+    assert with_photos.count() >= 6
+    for article in with_photos:
+        photo = article.featured_photo
+        assert photo.caption
+        assert photo.alt_text
+        assert photo.credit.startswith("Ảnh: ")
+        with photo.image.open("rb") as file, Image.open(file) as image:
+            assert image.format == "JPEG"
+            assert image.size == (photo.width, photo.height) == (1600, 900)
+
+
+def test_a_body_shows_a_library_photo_as_a_figure():
+    seed()
+
+    bodies = Article.objects.filter(body__contains="<figure>").values_list("body", flat=True)
+    ids = [pk for body in bodies for pk in photo_ids(body)]
+    assert ids
+    assert Photo.objects.filter(pk__in=ids).count() == len(set(ids))
+
+
+def test_articles_have_authors_in_order_and_topics():
+    seed()
+
+    article = Article.objects.get(title__startswith="Doanh nghiệp logistics tìm người")
+    assert [author.name for author in article.author_list] == ["Nguyễn Quang Huy", "Phạm Thu Hà"]
+    assert article.tags.exists()
+    assert Article.objects.filter(organizations__isnull=False).distinct().count() >= 3
+
+
+def test_titles_are_vietnamese_and_slugs_ascii():
+    seed()
+
+    for title, slug in Article.objects.values_list("title", "slug"):
+        assert strip_accents(title) != title, title
+        assert slug.isascii(), slug
+        assert re.fullmatch(r"[a-z0-9-]+", slug), slug
+
+
+def test_running_twice_creates_nothing_new(settings):
+    settings.DEBUG = True
+    seed()
+    before = counts()
+    files = sorted(path.name for path in settings.MEDIA_ROOT.rglob("*.jpg"))
+
+    output = seed()
+
+    assert counts() == before
+    assert sorted(path.name for path in settings.MEDIA_ROOT.rglob("*.jpg")) == files
+    assert "Demo content already present; nothing to do." in output
+    assert "password:" not in output
+
+
+def test_demo_users_with_debug_on(settings):
+    settings.DEBUG = True
+
+    first, second = seed(), seed()
+
+    for username in ("bientap", "phongvien"):
+        password = password_of(username, first)
+        assert password
+        assert first.count(password) == 1
+        assert password not in second
+        user = authenticate(username=username, password=password)
+        assert user is not None
+        assert user.is_staff
+        assert not user.is_superuser
+    assert Author.objects.filter(user__username="phongvien").exists()
+
+
+def test_demo_user_permissions(settings):
+    settings.DEBUG = True
+    seed()
+    editor = get_user_model().objects.get(username="bientap")
+    reporter = get_user_model().objects.get(username="phongvien")
+
+    assert editor.has_perms(["articles.delete_article", "articles.change_section", "articles.add_organization"])
+    assert reporter.has_perms(["articles.add_article", "articles.change_article", "articles.add_photo"])
+    assert reporter.has_perms(["articles.add_tag", "articles.view_section", "articles.view_organization"])
+    assert not reporter.has_perm("articles.delete_article")
+    assert not reporter.has_perm("articles.change_section")
+    assert not reporter.has_perm("articles.add_author")
+
+
+def test_no_users_with_debug_off(settings):
+    settings.DEBUG = False
+
+    output = seed()
+
+    assert not get_user_model().objects.exists()
+    assert "createsuperuser" in output
+    assert Article.objects.count() >= 20
+
+
+def test_no_users_option(settings):
+    settings.DEBUG = True
+
+    output = seed("--no-users")
+
+    assert not get_user_model().objects.exists()
+    assert "password:" not in output
+
+
+def test_failure_leaves_nothing_behind(settings, monkeypatch):
+    broken = {**demo.ARTICLES[0], "title": "Bài hỏng ở cuối", "section": "Không có chuyên mục này"}
+    monkeypatch.setattr(demo, "ARTICLES", [*demo.ARTICLES, broken])
+
+    with pytest.raises(KeyError):
+        seed()
+
+    assert all(count == 0 for count in counts().values())
+    assert not list(settings.MEDIA_ROOT.rglob("*.jpg"))
+
+
+@pytest.mark.parametrize(
+    ("local_now", "expected"),
+    [
+        (datetime(2024, 4, 4, 10, 0), datetime(2024, 4, 4, 12, 30)),
+        (datetime(2024, 4, 4, 22, 0), datetime(2024, 4, 4, 23, 45)),
+        (datetime(2024, 4, 4, 23, 40), datetime(2024, 4, 5, 2, 10)),
+    ],
+)
+def test_scheduled_story_goes_live_later_today_when_there_is_room(local_now, expected):
+    assert demo.later_today(local_now.replace(tzinfo=VIETNAM)) == expected.replace(tzinfo=VIETNAM)
