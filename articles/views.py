@@ -11,7 +11,8 @@ from .body import photo_ids, render_body
 from .context_processors import sections_for
 from .models import Article, Author, Organization, Photo, Section, Tag
 
-HOME_LATEST = 9
+HOME_SECONDARY = 3
+HOME_LATEST = 8
 HOME_PER_SECTION = 4
 
 
@@ -39,7 +40,7 @@ class HomeView(ArticleListMixin, ListView):
     extra_context = None
 
     def get_queryset(self):
-        return super().get_queryset()[: HOME_LATEST + 1]
+        return super().get_queryset()[: 1 + HOME_SECONDARY + HOME_LATEST]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -47,7 +48,9 @@ class HomeView(ArticleListMixin, ListView):
         # The lead is the newest story that has a photo to show; else simply the newest.
         lead = next((a for a in latest if a.featured_photo and a.featured_photo.image), latest[0] if latest else None)
         context["lead"] = lead
-        context["latest"] = [a for a in latest if a is not lead][:HOME_LATEST]
+        rest = [a for a in latest if a is not lead]
+        context["secondary"] = rest[:HOME_SECONDARY]
+        context["latest"] = rest[HOME_SECONDARY:]
         context["section_blocks"] = self.section_blocks()
         return context
 

@@ -175,7 +175,8 @@ def test_home_shows_lead_story_with_photo_latest_and_sections(client):
     response = client.get("/")
 
     assert response.context["lead"] == lead
-    assert newest in response.context["latest"]
+    assert response.context["secondary"] == [newest]
+    assert response.context["latest"] == []
     assertContains(response, f'<a href="{lead.get_absolute_url()}">Cảng Lạch Huyện đón tàu lớn</a>', html=True)
     assertContains(response, f'src="{photo.image.url}"')
     assert [section.name for section, _ in response.context["section_blocks"]] == ["Thời sự", "Kinh tế"]
@@ -354,3 +355,11 @@ def test_english_is_available_by_choice(admin_client):
     assertContains(admin_client.get("/admin/"), "Log out")
     admin_client.post("/i18n/setlang/", {"language": "vi", "next": "/admin/"})
     assertContains(admin_client.get("/admin/"), "Thoát")
+
+
+def test_home_splits_the_newest_stories_into_lead_secondary_and_latest(client):
+    stories = [make_article(publish_at=timezone.now() - dt.timedelta(minutes=m)) for m in range(1, 16)]
+    response = client.get("/")
+    assert response.context["lead"] == stories[0]  # no photos: simply the newest
+    assert response.context["secondary"] == stories[1:4]
+    assert response.context["latest"] == stories[4:12]
