@@ -1,0 +1,482 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.admin import ArticleAdmin
+from articles.models import Article, Author, Organization, Photo, Section, Tag
+from tests.factories import jpeg_bytes, make_article, make_author, make_photo, make_section
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES = reverse("admin:articles_article_changelist")
+ADD_ARTICLE = reverse("admin:articles_article_add")
+
+
+def badge(text, kind):
+    return f'<span class="nr-badge nr-badge-{kind}">{text}</span>'
+
+
+def local_parts(moment):
+    moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+
+
+def article_form_data(*, authors=(), publish_at=None, expire_at=None, **fields):
+    """The POST the article add/change form sends, with its authors inline."""
+    data = {
+        "title": "Tiêu đề",
+        "slug": "",
+        "section": "",
+        "lead": "",
+        "body": "",
+        "byline": "",
+        "featured_photo": "",
+        "status": Article.Status.DRAFT,
+        "publish_at_0": "",
+        "publish_at_1": "",
+        "expire_at_0": "",
+        "expire_at_1": "",
+        "bylines-TOTAL_FORMS": str(len(authors)),
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+        "_save": "Lưu lại",
+    }
+    for name, moment in (("publish_at", publish_at), ("expire_at", expire_at)):
+        if moment:
+            data[f"{name}_0"], data[f"{name}_1"] = local_parts(moment)
+    for index, author in enumerate(authors):
+        data[f"bylines-{index}-author"] = str(author.pk)
+        data[f"bylines-{index}-position"] = str(index)
+    return data | fields
+
+
+def change_form_data(article, **fields):
+    """The change form of an existing article, as a browser posts it back."""
+    return (
+        article_form_data(
+            title=article.title,
+            slug=article.slug,
+            lead=article.lead,
+            body=article.body,
+            status=article.status,
+            publish_at=article.publish_at,
+            expire_at=article.expire_at,
+        )
+        | fields
+    )
+
+
+def result_pks(response):
+    return {article.pk for article in response.context["cl"].result_list}
+
+
+# The article list ------------------------------------------------------------
+
+
+def test_changelist_marks_visibility_and_lists_authors_in_byline_order(admin_client):
+    first, second = make_author(name="Trần Văn Bình"), make_author(name="Nguyễn Thị An")
+    make_article(title="Bài đang hiển thị", authors=[first, second])
+    make_article(
+        title="Bài hẹn giờ", status=Article.Status.PUBLISHED, publish_at=timezone.now() + timedelta(days=1), live=False
+    )
+    make_article(title="Bài nháp", live=False)
+
+    response = admin_client.get(ARTICLES)
+
+    assert response.status_code == 200
+    assertContains(response, badge("Đang hiển thị", "live"), count=1, html=True)
+    assertContains(response, badge("Hẹn giờ", "scheduled"), count=1, html=True)
+    assertContains(response, badge("Nháp", "draft"), count=1, html=True)
+    assertContains(response, '<td class="field-author_names">Trần Văn Bình, Nguyễn Thị An</td>', html=True)
+    assertContains(response, "admin_newsroom/admin.css")
+
+
+def test_changelist_marks_review_expired_and_archived(admin_client):
+    now = timezone.now()
+    make_article(status=Article.Status.REVIEW, live=False)
+    make_article(publish_at=now - timedelta(days=2), expire_at=now - timedelta(days=1))
+    make_article(status=Article.Status.ARCHIVED, publish_at=now - timedelta(days=3), live=False)
+
+    response = admin_client.get(ARTICLES)
+
+    assertContains(response, badge("Chờ duyệt", "review"), count=1, html=True)
+    assertContains(response, badge("Đã hết hạn", "expired"), count=1, html=True)
+    assertContains(response, badge("Đã gỡ", "archived"), count=1, html=True)
+
+
+def test_changelist_shows_publish_time_in_vietnam_time(admin_client):
+    make_article(publish_at=datetime(2024, 4, 4, 6, 33, tzinfo=UTC))
+
+    assertContains(admin_client.get(ARTICLES), "04/04/2024 13:33")
+
+
+def test_changelist_runs_the_same_queries_for_3_and_30_articles(admin_client):
+    section = make_section()
+    authors = [make_author() for _ in range(3)]
+
+    def add_articles(count):
+        for _ in range(count):
+            make_article(section=section, authors=authors)
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(ARTICLES).status_code == 200
+        return len(queries)
+
+    add_articles(3)
+    admin_client.get(ARTICLES)  # Warm up anything cached per process.
+    with_3 = count_queries()
+    add_articles(27)
+    with_30 = count_queries()
+
+    assert with_30 == with_3
+
+
+@pytest.fixture
+def one_of_each():
+    now = timezone.now()
+    return {
+        "live": make_article(),
+        "live_until_tomorrow": make_article(expire_at=now + timedelta(days=1)),
+        "scheduled": make_article(status=Article.Status.PUBLISHED, publish_at=now + timedelta(hours=2), live=False),
+        "expired": make_article(publish_at=now - timedelta(days=2), expire_at=now - timedelta(minutes=1)),
+        "draft": make_article(live=False),
+        "review": make_article(status=Article.Status.REVIEW, live=False),
+        "archived": make_article(status=Article.Status.ARCHIVED, publish_at=now - timedelta(days=5), live=False),
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("live", {"live", "live_until_tomorrow"}),
+        ("scheduled", {"scheduled"}),
+        ("expired", {"expired"}),
+        ("unpublished", {"draft", "review", "archived"}),
+    ],
+)
+def test_visibility_filter(admin_client, one_of_each, value, expected):
+    response = admin_client.get(ARTICLES, {"hien_thi": value})
+
+    assert response.status_code == 200
+    assert result_pks(response) == {one_of_each[name].pk for name in expected}
+
+
+def test_visibility_filter_is_titled_in_vietnamese(admin_client, one_of_each):
+    response = admin_client.get(ARTICLES)
+
+    assertContains(response, "Theo hiển thị")
+    assertContains(response, "Theo trạng thái")
+    assertContains(response, "?hien_thi=scheduled")
+    assertNotContains(response, "Bởi ")
+
+
+def test_search_finds_lead_text(admin_client):
+    wanted = make_article(lead="Hội Khoa học phát triển nguồn nhân lực tổ chức hội thảo về cảng biển.")
+    make_article(lead="Giá xăng giảm nhẹ.")
+
+    response = admin_client.get(ARTICLES, {"q": "hội thảo về cảng"})
+
+    assert result_pks(response) == {wanted.pk}
+
+
+# The article form ------------------------------------------------------------
+
+
+def test_add_form_has_the_prose_editor_and_vietnamese_labels(admin_client):
+    response = admin_client.get(ADD_ARTICLE)
+
+    assert response.status_code == 200
+    body_field = response.context["adminform"].form["body"]
+    assert "data-django-prose-editor-configurable" in str(body_field)
+    assertContains(response, 'name="body"')
+    assertContains(response, "data-django-prose-editor-configurable=")
+    # The editor's modules, their import map and its stylesheet are on the page.
+    assertContains(response, '<script type="importmap"')
+    assertContains(response, "django_prose_editor/editor.js")
+    assertContains(response, "django_prose_editor/configurable.js")
+    assertContains(response, "django_prose_editor/editor.css")
+    assertContains(response, '<textarea name="lead" cols="40" rows="3" class="vLargeTextField"', html=False)
+    for label in ("Tiêu đề:", "Đường dẫn:", "Sapo:", "Nội dung:", "Chuyên mục:", "Trạng thái:", "Xuất bản lúc:"):
+        assertContains(response, label)
+    assertContains(response, "Xuất bản</h2>")
+    assertContains(response, "Giờ Việt Nam (Asia/Ho_Chi_Minh, UTC+7)")
+    assertContains(response, 'name="bylines-TOTAL_FORMS"')
+    assertContains(response, "Để trống để tạo tự động từ tiêu đề")
+    assert not ArticleAdmin.prepopulated_fields  # The admin's slug JS drops "Đ"; the model makes slugs.
+
+
+def test_adding_an_article_sanitises_slugifies_and_keeps_the_byline_order(admin_client, admin_user):
+    first, second = make_author(name="Vũ Minh"), make_author(name="Đặng Thùy Dương")
+    data = article_form_data(
+        authors=[second, first],
+        title="Đề án đào tạo nhân lực",
+        lead="Thành phố phê duyệt đề án.",
+        body='<p onclick="steal()">Nội dung <strong>chính</strong>.</p><script>alert(1)</script>',
+    )
+
+    response = admin_client.post(ADD_ARTICLE, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    assert article.slug == "de-an-dao-tao-nhan-luc"
+    assert article.body == "<p>Nội dung <strong>chính</strong>.</p>"
+    assert article.created_by == admin_user
+    assert article.author_list == [second, first]
+    assert article.status == Article.Status.DRAFT
+
+
+def test_publishing_without_a_time_publishes_now(admin_client):
+    before = timezone.now()
+
+    response = admin_client.post(ADD_ARTICLE, article_form_data(status=Article.Status.PUBLISHED))
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert before <= article.publish_at <= timezone.now()
+    assert article.is_live
+
+
+def test_expiry_before_publication_is_refused(admin_client):
+    now = timezone.now()
+    data = article_form_data(status=Article.Status.PUBLISHED, publish_at=now, expire_at=now - timedelta(hours=1))
+
+    response = admin_client.post(ADD_ARTICLE, data)
+
+    assert response.status_code == 200
+    assertContains(response, "Thời điểm gỡ bài phải sau thời điểm xuất bản.", count=1)
+    assert response.context["adminform"].form.errors["expire_at"]
+    assert not Article.objects.exists()
+
+
+def test_a_slug_already_in_use_is_refused(admin_client):
+    make_article(title="Cảng Lạch Huyện")
+
+    response = admin_client.post(ADD_ARTICLE, article_form_data(title="Bài khác", slug="cang-lach-huyen"))
+
+    assert response.status_code == 200
+    assertContains(response, "Đường dẫn này đã được một bài viết khác dùng.")
+    assert Article.objects.count() == 1
+
+
+def test_the_slug_of_a_draft_can_be_edited(admin_client):
+    article = make_article(title="Đề án", live=False)
+
+    response = admin_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]), change_form_data(article, slug="de-an-moi")
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.slug == "de-an-moi"
+
+
+def test_the_slug_of_a_published_article_is_read_only(admin_client):
+    article = make_article(title="Cảng Lạch Huyện")
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assertNotContains(response, 'name="slug"')
+    assertContains(response, '<div class="readonly">cang-lach-huyen</div>', html=True)
+    assertContains(response, "Khi bài đã xuất bản, đường dẫn được giữ nguyên")
+
+
+def test_changing_the_slug_of_a_published_article_is_refused_with_the_message(admin_client):
+    article = make_article(title="Cảng Lạch Huyện")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    response = admin_client.post(url, change_form_data(article, slug="cang-moi", title="Cảng Lạch Huyện mới"))
+
+    assert response.status_code == 200
+    assertContains(response, "Bài đã xuất bản giữ nguyên đường dẫn để liên kết cũ không hỏng.")
+    article.refresh_from_db()
+    assert (article.slug, article.title) == ("cang-lach-huyen", "Cảng Lạch Huyện")
+
+    # Without a slug in the POST (the read-only form) the other edits are saved.
+    data = change_form_data(article, title="Cảng Lạch Huyện mới")
+    del data["slug"]
+    assert admin_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert (article.slug, article.title) == ("cang-lach-huyen", "Cảng Lạch Huyện mới")
+
+
+def test_admin_form_carries_the_models_slug_rule(rf, admin_user):
+    # The form class the admin builds (with the slug field) reports the model's rule on the field itself.
+    article = make_article(title="Cảng Lạch Huyện")
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = ArticleAdmin(Article, admin.site).get_form(request)
+
+    form = form_class(change_form_data(article, slug="cang-moi"), instance=article)
+
+    assert form.errors["slug"] == ["Bài đã xuất bản giữ nguyên đường dẫn để liên kết cũ không hỏng."]
+
+
+def test_change_form_shows_creator_times_and_the_featured_photo(admin_client, admin_user):
+    photo = make_photo(caption="Cầu <Hoàng Văn Thụ>", credit="Ảnh: Minh Anh")
+    article = make_article(featured_photo=photo, live=False, created_by=admin_user)
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assertContains(response, f'<img src="{photo.image.url}" width="160"', html=False)
+    assertContains(response, "Cầu &lt;Hoàng Văn Thụ&gt; — Ảnh: Minh Anh")
+    user_url = reverse("admin:auth_user_change", args=[admin_user.pk])
+    assertContains(response, f'<div class="readonly"><a href="{user_url}">{admin_user.username}</a></div>', html=True)
+    assertContains(response, "Tạo lúc:")
+    assertContains(response, "Sửa lúc:")
+
+
+def test_a_draft_can_be_previewed_on_the_site(admin_client):
+    article = make_article(live=False)
+    content_type = ContentType.objects.get_for_model(Article)
+    shortcut = reverse("admin:view_on_site", args=[content_type.pk, article.pk])
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assertContains(response, f'<a href="{shortcut}" class="viewsitelink">Xem trước</a>', html=True)
+    assert admin_client.get(shortcut)["Location"].endswith(article.get_absolute_url())
+
+
+def test_a_live_article_links_to_the_site(admin_client):
+    article = make_article()
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assertContains(response, "Xem trên trang web</a>")
+
+
+# Photos ----------------------------------------------------------------------
+
+
+def test_photo_changelist_shows_thumbnails_and_missing_files(admin_client):
+    photo = make_photo(caption="Cảng Lạch Huyện")
+    make_photo(with_image=False, original_filename="cang-1712209912.jpg")
+
+    response = admin_client.get(reverse("admin:articles_photo_changelist"))
+
+    assert response.status_code == 200
+    assertContains(response, f'src="{photo.image.url}" width="80"')
+    assertContains(response, badge("Thiếu tệp ảnh", "missing"), count=1, html=True)
+    assertContains(response, "cang-1712209912.jpg")
+    assertContains(response, "64×48")
+
+
+@pytest.mark.parametrize(("value", "expect_missing"), [("thieu", True), ("co", False)])
+def test_photo_file_filter(admin_client, value, expect_missing):
+    with_file, without_file = make_photo(), make_photo(with_image=False)
+
+    response = admin_client.get(reverse("admin:articles_photo_changelist"), {"tep_anh": value})
+
+    expected = without_file if expect_missing else with_file
+    assert [photo.pk for photo in response.context["cl"].result_list] == [expected.pk]
+
+
+def test_uploading_a_photo_fills_its_size_and_uploader(admin_client, admin_user):
+    upload = SimpleUploadedFile("cang-lach-huyen.jpg", jpeg_bytes(size=(120, 90)), content_type="image/jpeg")
+
+    response = admin_client.post(
+        reverse("admin:articles_photo_add"),
+        {"image": upload, "caption": "Cảng Lạch Huyện", "credit": "Ảnh: Minh Anh", "alt_text": "", "_save": "Lưu"},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    photo = Photo.objects.get()
+    assert (photo.width, photo.height) == (120, 90)
+    assert photo.uploaded_by == admin_user
+    assert photo.original_filename == "cang-lach-huyen.jpg"
+
+
+def test_a_photo_without_file_is_completed_by_uploading_one(admin_client):
+    photo = make_photo(with_image=False, caption="Hội thảo", original_filename="hoi-thao-1712209912.jpg")
+    url = reverse("admin:articles_photo_change", args=[photo.pk])
+    assertContains(admin_client.get(url), badge("Thiếu tệp ảnh", "missing"), html=True)
+    upload = SimpleUploadedFile("hoi-thao-1712209912.jpg", jpeg_bytes(size=(40, 30)), content_type="image/jpeg")
+
+    response = admin_client.post(url, {"image": upload, "caption": "Hội thảo", "credit": "", "alt_text": ""})
+
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert not photo.is_missing
+    assert (photo.width, photo.height) == (40, 30)
+    assertContains(admin_client.get(url), f'src="{photo.image.url}" width="320"')
+
+
+def test_a_file_that_is_not_an_image_is_refused(admin_client):
+    upload = SimpleUploadedFile("anh.jpg", b"not an image at all", content_type="image/jpeg")
+
+    response = admin_client.post(reverse("admin:articles_photo_add"), {"image": upload, "caption": "x"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["image"]
+    assert not Photo.objects.exists()
+
+
+# The other models and the site -----------------------------------------------
+
+
+def test_author_list_counts_articles_without_a_query_per_row(admin_client):
+    url = reverse("admin:articles_author_changelist")
+    prolific = make_author(name="Phóng viên Một")
+    for _ in range(3):
+        make_article(authors=[prolific])
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url)
+        return len(queries), response
+
+    admin_client.get(url)
+    before, response = count_queries()
+    assertContains(response, '<td class="field-article_count">3</td>', html=True)
+    for _ in range(10):
+        make_article(authors=[make_author()])
+    after, _ = count_queries()
+    assert after == before
+
+
+def test_section_positions_are_editable_in_the_list(admin_client):
+    section = make_section(name="Thời sự", position=5)
+
+    response = admin_client.get(reverse("admin:articles_section_changelist"))
+
+    assertContains(response, f'name="form-0-position" value="{section.position}"')
+
+
+@pytest.mark.parametrize("model", [Article, Photo, Author, Organization, Section, Tag])
+def test_every_changelist_and_add_page_renders(admin_client, model):
+    opts = model._meta
+    for view in ("changelist", "add"):
+        response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
+        assert response.status_code == 200, view
+
+
+@pytest.mark.parametrize("model", [Photo, Author, Organization, Section, Tag])
+def test_every_autocomplete_source_answers(admin_client, model):
+    # Articles pick these through autocomplete widgets, which need search_fields.
+    field = {Photo: "featured_photo", Author: "author", Organization: "organizations", Section: "section"}
+    source = "articleauthor" if model is Author else "article"
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": source, "field_name": field.get(model, "tags"), "term": ""},
+    )
+    assert response.status_code == 200
+
+
+def test_admin_index_is_in_vietnamese(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+
+    assertContains(response, '<html lang="vi"', html=False)
+    assertContains(response, "Tòa soạn")
+    assertContains(response, "Quản trị nội dung")
+    assertContains(response, "Bài viết")
+    assertContains(response, "Thoát")  # Django's Vietnamese "Log out".
+    assertContains(response, "Đổi mật khẩu")
