@@ -22,7 +22,7 @@ from .models import Article, ArticleAuthor, Author, Organization, Photo, Section
 
 # The statuses after which an article's address is public and must not change
 # (the same set Article.clean() guards).
-SLUG_LOCKED = {Article.Status.PUBLISHED, Article.Status.ARCHIVED}
+SLUG_LOCKED = Article.ONCE_PUBLIC
 
 
 class NewsroomAdmin(admin.ModelAdmin):

@@ -312,7 +312,7 @@ class Importer:
 
     def _fill(self, article, parsed, photos):
         # Read before the status changes: slug stability is about what readers may already have seen.
-        once_public = article.status in {Article.Status.PUBLISHED, Article.Status.ARCHIVED}
+        once_public = article.status in Article.ONCE_PUBLIC
         if article.pk and not once_public and article.title != parsed.title:
             article.slug = ""  # a story never published follows its new title; save() makes the slug
         article.title = parsed.title

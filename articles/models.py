@@ -287,11 +287,13 @@ class Article(models.Model):
         max_length=255,
         blank=True,
         editable=False,
-        db_index=True,
         help_text="Tên tệp văn bản mà bài được nhập từ đó; nhập lại tệp sẽ cập nhật bài này.",
     )
 
     objects = ArticleQuerySet.as_manager()
+
+    # Statuses after which the article's address is frozen: readers may have linked to it.
+    ONCE_PUBLIC = {Status.PUBLISHED, Status.ARCHIVED}
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -299,6 +301,9 @@ class Article(models.Model):
         verbose_name_plural = "bài viết"
         indexes = [models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"], condition=~Q(import_key=""), name="article_import_key_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="article_published_has_publish_at",
@@ -320,7 +325,10 @@ class Article(models.Model):
         # Sanitised here, not only in forms: imports, scripts and the shell save too.
         self.body = clean_body(self.body)
         if not self.slug:
-            self.slug = unique_slug(self, self.title)
+            # A once-published article keeps its address even if code blanks the slug.
+            stored = self._stored()
+            locked = stored and stored["status"] in self.ONCE_PUBLIC
+            self.slug = stored["slug"] if locked else unique_slug(self, self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -329,11 +337,16 @@ class Article(models.Model):
     def clean(self):
         if self.status == self.Status.PUBLISHED and not self.publish_at:
             self.publish_at = timezone.now()
-        if self.pk and self.slug:
-            stored = type(self)._default_manager.filter(pk=self.pk).values("slug", "status").first()
-            once_public = stored and stored["status"] in {self.Status.PUBLISHED, self.Status.ARCHIVED}
-            if once_public and stored["slug"] != self.slug:
+        if self.slug:
+            stored = self._stored()
+            if stored and stored["status"] in self.ONCE_PUBLIC and stored["slug"] != self.slug:
                 raise ValidationError({"slug": "Bài đã xuất bản giữ nguyên đường dẫn để liên kết cũ không hỏng."})
+
+    def _stored(self):
+        """The row's slug and status as saved, or None for a new article."""
+        if self.pk is None:
+            return None
+        return type(self)._default_manager.filter(pk=self.pk).values("slug", "status").first()
 
     @property
     def is_live(self):

@@ -480,3 +480,15 @@ def test_admin_index_is_in_vietnamese(admin_client):
     assertContains(response, "Bài viết")
     assertContains(response, "Thoát")  # Django's Vietnamese "Log out".
     assertContains(response, "Đổi mật khẩu")
+
+
+def test_admin_reads_dates_the_vietnamese_way(admin_client):
+    """A reporter typing 04/05/2024 08:30 means 4 May, Vietnam time."""
+    data = article_form_data(status=Article.Status.PUBLISHED, publish_at_0="04/05/2024", publish_at_1="08:30")
+
+    response = admin_client.post(ADD_ARTICLE, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Article.objects.get().publish_at == datetime(2024, 5, 4, 1, 30, tzinfo=UTC)
+    change = admin_client.get(reverse("admin:articles_article_change", args=[Article.objects.get().pk]))
+    assertContains(change, 'value="04/05/2024"')

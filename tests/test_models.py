@@ -123,3 +123,25 @@ def test_organization_is_mentioned_by_any_of_its_names():
 def test_reading_time():
     article = make_article(lead="", body="<p>" + "chữ " * 450 + "</p>")
     assert article.reading_time == 3
+
+
+def test_blanking_the_slug_of_a_published_article_in_code_keeps_its_address():
+    article = make_article(title="Cảng Lạch Huyện")
+    article.title, article.slug = "Tiêu đề mới", ""
+    article.save()
+    assert Article.objects.get(pk=article.pk).slug == "cang-lach-huyen"
+
+
+def test_blanking_the_slug_of_a_draft_makes_it_again_from_the_title():
+    article = make_article(live=False, title="Cảng Lạch Huyện")
+    article.title, article.slug = "Cảng Nam Đình Vũ", ""
+    article.save()
+    assert Article.objects.get(pk=article.pk).slug == "cang-nam-dinh-vu"
+
+
+def test_one_article_per_imported_file_name():
+    make_article(import_key="de-an.txt")
+    make_article(import_key="")
+    make_article(import_key="")  # articles written in the admin have no file
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(import_key="de-an.txt")
