@@ -133,6 +133,8 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Our corrections to Django's Vietnamese admin wording (locale/vi).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # dd/mm/YYYY in and out, whatever Django's locale data says (newsroom/formats/vi).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
 

@@ -492,3 +492,11 @@ def test_admin_reads_dates_the_vietnamese_way(admin_client):
     assert Article.objects.get().publish_at == datetime(2024, 5, 4, 1, 30, tzinfo=UTC)
     change = admin_client.get(reverse("admin:articles_article_change", args=[Article.objects.get().pk]))
     assertContains(change, 'value="04/05/2024"')
+
+
+def test_our_corrections_to_djangos_vietnamese_wording(admin_client):
+    assertContains(admin_client.get(ADD_ARTICLE), "<title>Thêm bài viết |")
+    index = admin_client.get(reverse("admin:index"))
+    assertContains(index, 'title="Các mục trong Tòa soạn"')
+    assertContains(index, "Chuyển tới nội dung chính")
+    assertNotContains(index, "Các mô models")
