@@ -8,6 +8,7 @@ import shutil
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connections
 
 from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
 
@@ -34,6 +35,9 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+        # ORM calls made while Playwright's loop runs get connections of their own,
+        # which would keep PostgreSQL from dropping the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
