@@ -42,12 +42,12 @@ test: $(VENV)/.dev-installed .env
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The production shape: gunicorn, DEBUG off, static files through WhiteNoise.
-# Plain http on this machine, so HTTPS-only cookies and redirects are turned off here.
+# Plain http on this machine, so HTTPS-only cookies, redirects and HSTS are off here.
+SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0
 serve: $(VENV)/.runtime-installed .env
-	DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
-	DEBUG=0 $(MANAGE) migrate --no-input
-	DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 \
-		$(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) $(MANAGE) migrate --no-input
+	$(SERVE_ENV) $(VENV)/bin/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
