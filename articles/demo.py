@@ -1288,7 +1288,7 @@ class DemoSeeder:
             original_filename=filename,
             uploaded_by=self.users.get("bientap"),
         )
-        photo.image.save(filename, ContentFile(draw_photo(key)), save=False)
+        photo.image.save(filename, ContentFile(draw_photo(key), name=filename), save=False)
         self._files.append((photo.image.storage, photo.image.name))
         photo.save()
         self._count("photos")

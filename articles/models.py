@@ -127,6 +127,10 @@ class Photo(models.Model):
     def save(self, *args, **kwargs):
         if self.image and not self.original_filename:
             self.original_filename = self.image.name.rsplit("/", 1)[-1][:255]
+        if self.image and (self.width is None or self.height is None):
+            # Stored once here: with empty dimension fields Django would open and
+            # read the file every time the row is loaded (on S3, a fetch per view).
+            self.width, self.height = self.image.width, self.image.height
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -17,16 +17,19 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status="published", publish_at__gt=timezone.now())
 
     def with_listing_data(self):
-        """What a list of article cards shows, in a fixed number of queries."""
+        """What a list of article cards shows, in a fixed number of queries (bodies stay in the database)."""
+        return self._with_byline_data().defer("body")
+
+    def with_page_data(self):
+        """What one article page shows, in a fixed number of queries."""
+        return self._with_byline_data().prefetch_related("organizations", "tags")
+
+    def _with_byline_data(self):
         from .models import ArticleAuthor
 
         return self.select_related("section", "featured_photo").prefetch_related(
             Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
         )
-
-    def with_page_data(self):
-        """What one article page shows, in a fixed number of queries."""
-        return self.with_listing_data().prefetch_related("organizations", "tags")
 
     def related_to(self, article, limit=4):
         """Live stories sharing an organisation or a tag with `article`, newest first."""
@@ -38,5 +41,8 @@ class ArticleQuerySet(models.QuerySet):
         ids = self.published().filter(shared).exclude(pk=article.pk).values("pk")
         # The subquery keeps the join from repeating a story that shares several tags.
         return (
-            self.filter(pk__in=ids).select_related("section", "featured_photo").order_by("-publish_at", "-pk")[:limit]
+            self.filter(pk__in=ids)
+            .select_related("section", "featured_photo")
+            .defer("body")
+            .order_by("-publish_at", "-pk")[:limit]
         )

@@ -145,3 +145,16 @@ def test_one_article_per_imported_file_name():
     make_article(import_key="")  # articles written in the admin have no file
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(import_key="de-an.txt")
+
+
+def test_photo_dimensions_are_stored_whichever_way_the_file_arrives():
+    from django.core.files.base import ContentFile
+
+    from articles.models import Photo
+    from tests.factories import jpeg_bytes
+
+    photo = Photo(caption="Ảnh vẽ")
+    photo.image.save("ve.jpg", ContentFile(jpeg_bytes(size=(30, 20))), save=False)
+    photo.width = photo.height = None  # as a nameless ContentFile leaves them on Django 5.1+
+    photo.save()
+    assert Photo.objects.filter(pk=photo.pk).values_list("width", "height").get() == (30, 20)
