@@ -363,3 +363,18 @@ def test_home_splits_the_newest_stories_into_lead_secondary_and_latest(client):
     assert response.context["lead"] == stories[0]  # no photos: simply the newest
     assert response.context["secondary"] == stories[1:4]
     assert response.context["latest"] == stories[4:12]
+
+
+def test_author_portrait_and_organisation_logo_are_shown_with_alt_text(client):
+    author = make_author(name="Phạm Hà", photo=make_photo())
+    organization = make_organization(name="Sở Nội vụ", logo=make_photo())
+    assertContains(
+        client.get(author.get_absolute_url()),
+        f'<img src="{author.photo.image.url}" alt="Ảnh chân dung Phạm Hà" width="88" height="88">',
+        html=True,
+    )
+    assertContains(
+        client.get(organization.get_absolute_url()),
+        f'<img src="{organization.logo.image.url}" alt="Biểu trưng Sở Nội vụ" width="88" height="88">',
+        html=True,
+    )
