@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from .sanitize import clean_body
+
 
 def _photo_src_pattern():
     prefix = re.escape(reverse("articles:photo", kwargs={"pk": 0})).replace("0", r"(\d+)", 1)
@@ -39,4 +41,6 @@ def render_body(html, photos):
             return ""
         return render_to_string("articles/_figure.html", {"photo": photo, "in_body": True})
 
-    return mark_safe(_figure_pattern().sub(figure, html or ""))  # noqa: S308 — body is sanitised on save
+    # Sanitised again here, not only on save: a row changed by queryset.update() or
+    # raw SQL never passed through save(), and nh3 costs microseconds.
+    return mark_safe(_figure_pattern().sub(figure, clean_body(html)))  # noqa: S308
