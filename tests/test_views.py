@@ -378,3 +378,20 @@ def test_author_portrait_and_organisation_logo_are_shown_with_alt_text(client):
         f'<img src="{organization.logo.image.url}" alt="Biểu trưng Sở Nội vụ" width="88" height="88">',
         html=True,
     )
+
+
+def test_story_headings_follow_the_page_outline(client):
+    section, organization = make_section(name="Kinh tế"), make_organization(name="Cảng Hải Phòng")
+    article = make_article(title="Cảng mở tuyến mới", section=section, organizations=[organization])
+    link = f'<a href="{article.get_absolute_url()}">Cảng mở tuyến mới</a>'
+    assertContains(client.get(section.get_absolute_url()), f'<h2 class="card__title">{link}</h2>', html=True)
+    assertContains(client.get(organization.get_absolute_url()), f'<h3 class="card__title">{link}</h3>', html=True)
+
+
+def test_list_cards_without_a_photo_take_the_full_width(client):
+    section = make_section(name="Xã hội")
+    make_article(title="Có ảnh", section=section, featured_photo=make_photo())
+    make_article(title="Không ảnh", section=section)
+    response = client.get(section.get_absolute_url())
+    assertContains(response, 'class="card card--row card--with-photo"', count=1)
+    assertContains(response, 'class="card card--row"', count=1)
