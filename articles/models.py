@@ -303,7 +303,11 @@ class Article(models.Model):
         ordering = ["-publish_at", "-pk"]
         verbose_name = "bài viết"
         verbose_name_plural = "bài viết"
-        indexes = [models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx")]
+        # Every reader list is "live, newest first", over all articles or one section's.
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            models.Index(fields=["section", "status", "-publish_at"], name="article_section_publish_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["import_key"], condition=~Q(import_key=""), name="article_import_key_unique"

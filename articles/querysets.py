@@ -1,6 +1,9 @@
 """What the newsroom asks of its articles, said once (DESIGN §2)."""
 
-from django.db import models
+import operator
+from functools import reduce
+
+from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -15,6 +18,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self):
         return self.filter(status="published", publish_at__gt=timezone.now())
+
+    def newest_in_each(self, sections, limit):
+        """The `limit` newest live stories of each section, newest first, in one query.
+
+        One small subquery per section, each read off the (section, status, publish_at)
+        index: fast with 100,000 articles, where a window over every live article took
+        ~120 ms on PostgreSQL. PostgreSQL joins a UNION ALL of them on the primary key;
+        SQLite cannot slice inside a UNION, so there they are ORed.
+        """
+        live = self.published().order_by("-publish_at", "-pk")
+        newest = [live.filter(section=section).values("pk")[:limit] for section in sections]
+        if not newest:
+            return self.none()
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            wanted = Q(pk__in=newest[0].union(*newest[1:], all=True))
+        else:
+            wanted = reduce(operator.or_, (Q(pk__in=ids) for ids in newest))
+        return self.filter(wanted).order_by("-publish_at", "-pk")
 
     def with_listing_data(self):
         """What a list of article cards shows, in a fixed number of queries (bodies stay in the database)."""

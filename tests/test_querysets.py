@@ -80,3 +80,19 @@ def test_related_to_without_organisations_or_tags_is_empty():
     article = make_article()
     make_article()
     assert list(Article.objects.related_to(article)) == []
+
+
+def test_newest_in_each_section_keeps_the_limit_per_section_and_only_live_stories():
+    from tests.factories import make_section
+
+    economy, society, empty = make_section(), make_section(), make_section()
+    now = timezone.now()
+    economy_stories = [make_article(section=economy, publish_at=now - timedelta(hours=h)) for h in range(1, 5)]
+    society_stories = [make_article(section=society, publish_at=now - timedelta(hours=h, minutes=30)) for h in (1, 2)]
+    make_article(section=economy, live=False)  # draft
+    make_article(section=economy, publish_at=now + timedelta(hours=1))  # scheduled
+
+    newest = list(Article.objects.newest_in_each([economy, society, empty], 3))
+
+    assert newest == sorted(economy_stories[:3] + society_stories, key=lambda a: a.publish_at, reverse=True)
+    assert list(Article.objects.newest_in_each([], 3)) == []
