@@ -89,9 +89,7 @@ class VisibilityFilter(admin.SimpleListFilter):
         if value == "scheduled":
             return queryset.scheduled()
         if value == "expired":
-            # Published, yet neither live nor waiting for its time: its expiry has passed.
-            shown_or_due = Article.objects.published() | Article.objects.scheduled()
-            return queryset.filter(status=Article.Status.PUBLISHED).exclude(pk__in=shown_or_due.values("pk"))
+            return queryset.expired()
         if value == "unpublished":
             return queryset.exclude(status=Article.Status.PUBLISHED)
         return queryset

@@ -17,7 +17,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def scheduled(self):
+        """Published, waiting for publish_at: live by the clock later."""
         return self.filter(status="published", publish_at__gt=timezone.now())
+
+    def expired(self):
+        """Published once, taken down by expire_at."""
+        return self.filter(status="published", expire_at__lte=timezone.now())
 
     def newest_in_each(self, sections, limit):
         """The `limit` newest live stories of each section, newest first, in one query.

@@ -35,6 +35,14 @@ def test_publication_truth_table(status, publish, expire):
     expected = status == Article.Status.PUBLISHED and publish == PAST and expire != PAST
     assert article.is_live is expected
     assert Article.objects.published().filter(pk=article.pk).exists() is expected
+    # Every published article is exactly one of live, scheduled or expired, row and queryset alike.
+    scheduled = status == Article.Status.PUBLISHED and publish == FUTURE
+    expired = status == Article.Status.PUBLISHED and expire == PAST
+    assert (article.is_scheduled, article.is_expired) == (scheduled, expired)
+    assert Article.objects.scheduled().filter(pk=article.pk).exists() is scheduled
+    assert Article.objects.expired().filter(pk=article.pk).exists() is expired
+    if status == Article.Status.PUBLISHED:
+        assert [expected, scheduled, expired].count(True) == 1
 
 
 def test_the_truth_table_covers_every_allowed_row():
