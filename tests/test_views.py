@@ -353,6 +353,9 @@ def test_english_is_available_by_choice(admin_client):
     response = admin_client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     assert response.status_code == 302
     assertContains(admin_client.get("/admin/"), "Log out")
+    home = admin_client.get("/")
+    assert home["Content-Language"] == "vi"  # the paper itself stays in its language
+    assertContains(home, "Thứ")
     admin_client.post("/i18n/setlang/", {"language": "vi", "next": "/admin/"})
     assertContains(admin_client.get("/admin/"), "Thoát")
 
