@@ -1,6 +1,7 @@
-"""The admin, where reporters write. Everything a reporter reads here is Vietnamese.
+"""The admin, where reporters write: in Vietnamese, or in English for an editor who switches.
 
-Visibility ("đang hiển thị", "hẹn giờ"…) is asked of Article.objects.published() /
+Every label here is an English msgid; locale/vi carries the Vietnamese the newsroom reads.
+Visibility ("live", "scheduled"…) is asked of Article.objects.published() /
 scheduled() and of article.is_live, never restated here (DESIGN §2). Who may do what
 is left to Django's permission hooks (has_*_permission, get_readonly_fields): there
 are no superuser checks here, so the reporter and editor roles can override them later.
@@ -17,19 +18,14 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
 
 # The statuses after which an article's address is public and must not change
 # (the same set Article.clean() guards).
 SLUG_LOCKED = Article.ONCE_PUBLIC
-
-
-class NewsroomAdmin(admin.ModelAdmin):
-    """Badges, thumbnails and widths shared by the newsroom's admin pages."""
-
-    class Media:
-        css = {"all": ["admin_newsroom/admin.css"]}
 
 
 def short_datetime(value):
@@ -44,7 +40,7 @@ def badge(text, kind):
 def photo_thumbnail(photo, width):
     """An <img> of a library photo, or a badge saying its file is missing."""
     if photo.is_missing:
-        return badge("Thiếu tệp ảnh", "missing")
+        return badge(_("Missing file"), "missing")
     return format_html(
         '<img src="{}" width="{}" alt="{}" class="nr-thumb" loading="lazy">',
         photo.image.url,
@@ -61,7 +57,7 @@ def photo_preview(photo, width):
     return format_html(
         '<figure class="nr-preview">{}<figcaption>{}</figcaption></figure>',
         photo_thumbnail(photo, width),
-        caption or "(chưa có chú thích)",
+        caption or _("(no caption yet)"),
     )
 
 
@@ -71,15 +67,15 @@ def photo_preview(photo, width):
 class VisibilityFilter(admin.SimpleListFilter):
     """What readers see now; each value asks the queryset methods that define it."""
 
-    title = "hiển thị"
+    title = _("visibility")
     parameter_name = "hien_thi"
 
     def lookups(self, request, model_admin):
         return [
-            ("live", "Đang hiển thị"),
-            ("scheduled", "Hẹn giờ"),
-            ("expired", "Đã hết hạn"),
-            ("unpublished", "Không xuất bản (nháp, chờ duyệt, đã gỡ)"),
+            ("live", _("Live")),
+            ("scheduled", _("Scheduled")),
+            ("expired", _("Expired")),
+            ("unpublished", _("Not published (draft, in review, taken down)")),
         ]
 
     def queryset(self, request, queryset):
@@ -104,16 +100,17 @@ class ArticleAdminForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"lead": AdminTextareaWidget(attrs={"rows": 3})}
         help_texts = {
-            "slug": (
-                "Phần cuối địa chỉ bài viết, ví dụ /bai-viet/de-an-dao-tao-nhan-luc/. "
-                "Để trống để tạo tự động từ tiêu đề (bỏ dấu, đ → d). Chỉ gồm chữ thường không dấu, số và dấu gạch "
-                "ngang. Khi bài đã xuất bản, đường dẫn được giữ nguyên để liên kết cũ không hỏng."
+            "slug": _(
+                "The last part of the article's address, e.g. /bai-viet/de-an-dao-tao-nhan-luc/. "
+                "Leave empty to make it from the title automatically (accents dropped, đ → d). Only unaccented "
+                "lowercase letters, digits and hyphens. Once the article is published, its slug is kept so that old "
+                "links keep working."
             ),
         }
         error_messages = {
             "slug": {
-                "unique": "Đường dẫn này đã được một bài viết khác dùng. Hãy sửa lại, hoặc để trống để tạo tự động.",
-                "invalid": "Đường dẫn chỉ gồm chữ thường không dấu, số, dấu gạch ngang (-) và gạch dưới (_).",
+                "unique": _("Another article already uses this slug. Change it, or leave it empty to make one."),
+                "invalid": _("A slug has only unaccented lowercase letters, digits, hyphens (-) and underscores (_)."),
             },
         }
 
@@ -121,7 +118,7 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         publish_at, expire_at = cleaned_data.get("publish_at"), cleaned_data.get("expire_at")
         if publish_at and expire_at and expire_at <= publish_at:
-            self.add_error("expire_at", "Thời điểm gỡ bài phải sau thời điểm xuất bản.")
+            self.add_error("expire_at", _("The take-down time must be after the publication time."))
         self._refuse_locked_slug_change()
         return cleaned_data
 
@@ -145,12 +142,12 @@ class ArticleAuthorInline(admin.TabularInline):
     fields = ["author", "position"]
     autocomplete_fields = ["author"]
     extra = 1
-    verbose_name = "tác giả"
-    verbose_name_plural = "tác giả (theo thứ tự trên dòng tác giả)"
+    verbose_name = _("author")
+    verbose_name_plural = _("authors (in byline order)")
 
 
 @admin.register(Article)
-class ArticleAdmin(NewsroomAdmin):
+class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     empty_value_display = "—"
     inlines = [ArticleAuthorInline]
@@ -166,20 +163,21 @@ class ArticleAdmin(NewsroomAdmin):
     readonly_fields = ["featured_photo_preview", "created_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "lead", "body"]}),
-        ("Dòng tác giả", {"fields": ["byline"]}),
-        ("Ảnh đại diện", {"fields": ["featured_photo", "featured_photo_preview"]}),
-        ("Tổ chức và từ khóa", {"fields": ["organizations", "tags"]}),
+        (_("Byline"), {"fields": ["byline"]}),
+        (_("Featured photo"), {"fields": ["featured_photo", "featured_photo_preview"]}),
+        (_("Organizations and tags"), {"fields": ["organizations", "tags"]}),
         (
-            "Xuất bản",
+            _("Publishing"),
             {
                 "fields": ["status", "publish_at", "expire_at"],
-                "description": (
-                    "Giờ Việt Nam (Asia/Ho_Chi_Minh, UTC+7). Bài ở trạng thái “Xuất bản” với giờ trong tương lai "
-                    "sẽ tự lên trang đúng giờ đó; để trống “xuất bản lúc” thì bài lên trang ngay khi lưu."
+                "description": _(
+                    "Vietnam time (Asia/Ho_Chi_Minh, UTC+7). An article with the status “Published” and a time in "
+                    "the future goes live at that time by itself; with “publish at” left empty it goes live as soon "
+                    "as it is saved."
                 ),
             },
         ),
-        ("Thông tin bản ghi", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Record details"), {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -198,30 +196,31 @@ class ArticleAdmin(NewsroomAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="tác giả")
+    @admin.display(description=_("authors"))
     def author_names(self, obj):
         return ", ".join(author.name for author in obj.author_list) or obj.byline or None
 
-    @admin.display(description="hiển thị")
+    @admin.display(description=_("visibility"))
     def visibility(self, obj):
         if obj.is_live:
-            return badge("Đang hiển thị", "live")
+            return badge(_("Live"), "live")
         if obj.is_scheduled:
-            return badge("Hẹn giờ", "scheduled")
+            return badge(_("Scheduled"), "scheduled")
         if obj.is_expired:
-            return badge("Đã hết hạn", "expired")
+            return badge(_("Expired"), "expired")
         label, kind = {
-            Article.Status.DRAFT: ("Nháp", "draft"),
-            Article.Status.REVIEW: ("Chờ duyệt", "review"),
-            Article.Status.ARCHIVED: ("Đã gỡ", "archived"),
+            # The badge says "Nháp" where the status choice says "Bản nháp": same English, its own context.
+            Article.Status.DRAFT: (pgettext_lazy("visibility badge", "Draft"), "draft"),
+            Article.Status.REVIEW: (_("In review"), "review"),
+            Article.Status.ARCHIVED: (_("Taken down"), "archived"),
         }[obj.status]
         return badge(label, kind)
 
-    @admin.display(description="xuất bản lúc", ordering="publish_at")
+    @admin.display(description=_("publish at"), ordering="publish_at")
     def publish_time(self, obj):
         return short_datetime(obj.publish_at)
 
-    @admin.display(description="ảnh đang dùng")
+    @admin.display(description=_("photo in use"))
     def featured_photo_preview(self, obj):
         return photo_preview(obj.featured_photo if obj.pk else None, 160)
 
@@ -230,11 +229,11 @@ class ArticleAdmin(NewsroomAdmin):
 
 
 class PhotoFileFilter(admin.SimpleListFilter):
-    title = "tệp ảnh"
+    title = _("image file")
     parameter_name = "tep_anh"
 
     def lookups(self, request, model_admin):
-        return [("co", "Có"), ("thieu", "Thiếu")]
+        return [("co", _("Present")), ("thieu", _("Missing"))]
 
     def queryset(self, request, queryset):
         missing = Q(image="") | Q(image__isnull=True)
@@ -246,7 +245,7 @@ class PhotoFileFilter(admin.SimpleListFilter):
 
 
 @admin.register(Photo)
-class PhotoAdmin(NewsroomAdmin):
+class PhotoAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "caption", "credit", "original_filename", "dimensions", "upload_time"]
     list_display_links = ["thumbnail", "caption"]
     list_filter = [PhotoFileFilter]
@@ -255,7 +254,7 @@ class PhotoAdmin(NewsroomAdmin):
     date_hierarchy = "uploaded_at"
     fieldsets = [
         (None, {"fields": ["image", "preview", "caption", "credit", "alt_text"]}),
-        ("Thông tin tệp", {"fields": ["original_filename", "dimensions", "uploaded_at", "uploaded_by"]}),
+        (_("File details"), {"fields": ["original_filename", "dimensions", "uploaded_at", "uploaded_by"]}),
     ]
     readonly_fields = ["preview", "dimensions", "uploaded_at", "uploaded_by"]
 
@@ -268,21 +267,21 @@ class PhotoAdmin(NewsroomAdmin):
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="ảnh")
+    @admin.display(description=_("photo"))
     def thumbnail(self, obj):
         return photo_thumbnail(obj, 80)
 
-    @admin.display(description="xem trước")
+    @admin.display(description=_("preview"))
     def preview(self, obj):
         if not obj.pk:
-            return "Ảnh hiện ở đây sau khi lưu."
+            return _("The photo appears here once it is saved.")
         return photo_preview(obj, 320)
 
-    @admin.display(description="kích thước (px)")
+    @admin.display(description=_("size (px)"))
     def dimensions(self, obj):
         return f"{obj.width}×{obj.height}" if obj.width and obj.height else "—"
 
-    @admin.display(description="tải lên lúc", ordering="uploaded_at")
+    @admin.display(description=_("uploaded at"), ordering="uploaded_at")
     def upload_time(self, obj):
         return short_datetime(obj.uploaded_at)
 
@@ -291,7 +290,7 @@ class PhotoAdmin(NewsroomAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(NewsroomAdmin):
+class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "user", "article_count"]
     # Explicit: Meta.ordering is dropped from the GROUP BY query the count makes.
     ordering = ["name"]
@@ -303,32 +302,35 @@ class AuthorAdmin(NewsroomAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("bylines"))
 
-    @admin.display(description="số bài", ordering="article_count")
+    @admin.display(description=_("number of articles"), ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
 
 
 @admin.register(Organization)
-class OrganizationAdmin(NewsroomAdmin):
+class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "founded_on", "member_count"]
     search_fields = ["name", "short_name", "aliases"]
     autocomplete_fields = ["parent", "logo"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "aliases", "description"]}),
-        ("Thông tin tổ chức", {"fields": ["founded_on", "founding_document", "member_count", "parent", "website"]}),
-        ("Biểu trưng", {"fields": ["logo"]}),
+        (
+            _("Organization details"),
+            {"fields": ["founded_on", "founding_document", "member_count", "parent", "website"]},
+        ),
+        (_("Logo"), {"fields": ["logo"]}),
     ]
 
 
 @admin.register(Section)
-class SectionAdmin(NewsroomAdmin):
+class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
 
 
 @admin.register(Tag)
-class TagAdmin(NewsroomAdmin):
+class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]

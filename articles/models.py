@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from .querysets import ArticleQuerySet
@@ -33,11 +35,11 @@ class SluggedModel(models.Model):
     """A named thing whose slug is made server-side from its name when left empty."""
 
     slug = models.SlugField(
-        "đường dẫn",
+        _("slug"),
         max_length=200,
         unique=True,
         blank=True,
-        help_text="Để trống để tạo tự động từ tên (không dấu, ví dụ: de-an-dao-tao).",
+        help_text=_("Leave empty to make it from the name automatically (no accents, e.g. de-an-dao-tao)."),
     )
 
     class Meta:
@@ -53,28 +55,28 @@ class SluggedModel(models.Model):
 
 
 class Section(SluggedModel):
-    name = models.CharField("tên chuyên mục", max_length=100, unique=True)
+    name = models.CharField(_("section name"), max_length=100, unique=True)
     position = models.PositiveSmallIntegerField(
-        "thứ tự", default=0, help_text="Chuyên mục có số nhỏ hơn đứng trước trên thanh điều hướng."
+        _("position"), default=0, help_text=_("Sections with a smaller number come first in the navigation bar.")
     )
-    description = models.TextField("mô tả", blank=True)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name = "chuyên mục"
-        verbose_name_plural = "chuyên mục"
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
 class Tag(SluggedModel):
-    name = models.CharField("từ khóa", max_length=100, unique=True)
+    name = models.CharField(_("tag"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "từ khóa"
-        verbose_name_plural = "từ khóa"
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -87,28 +89,31 @@ def photo_upload_to(instance, filename):
 
 class Photo(models.Model):
     image = models.ImageField(
-        "ảnh",
+        _("image"),
         upload_to=photo_upload_to,
         width_field="width",
         height_field="height",
         blank=True,
-        help_text="Tệp JPEG, PNG, WebP hoặc GIF. Ảnh nhập từ văn bản mà chưa có tệp sẽ để trống, cần bổ sung.",
+        help_text=_(
+            "A JPEG, PNG, WebP or GIF file. Photos imported from a text without their file stay empty "
+            "until one is added."
+        ),
     )
-    caption = models.TextField("chú thích", blank=True)
-    credit = models.CharField("nguồn ảnh", max_length=200, blank=True, help_text="Ví dụ: Ảnh: Minh Anh.")
+    caption = models.TextField(_("caption"), blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True, help_text=_("For example: Ảnh: Minh Anh."))
     alt_text = models.CharField(
-        "mô tả thay thế",
+        _("alt text"),
         max_length=300,
         blank=True,
-        help_text="Mô tả ngắn nội dung ảnh cho người khiếm thị. Để trống thì dùng chú thích.",
+        help_text=_("A short description of what the photo shows, for blind readers. Left empty, the caption is used."),
     )
-    width = models.PositiveIntegerField("rộng (px)", null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField("cao (px)", null=True, blank=True, editable=False)
-    original_filename = models.CharField("tên tệp gốc", max_length=255, blank=True)
-    uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+    width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True, editable=False)
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người tải lên",
+        verbose_name=_("uploaded by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -117,11 +122,11 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
-        verbose_name = "ảnh"
-        verbose_name_plural = "ảnh"
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
 
     def __str__(self):
-        label = self.caption or self.original_filename or f"Ảnh #{self.pk}"
+        label = self.caption or self.original_filename or gettext("Photo #%(number)s") % {"number": self.pk}
         return label if len(label) <= 80 else label[:79] + "…"
 
     def save(self, *args, **kwargs):
@@ -148,52 +153,58 @@ class Photo(models.Model):
 
 
 class Author(SluggedModel):
-    name = models.CharField("họ tên", max_length=150)
-    bio = models.TextField("giới thiệu", blank=True)
-    email = models.EmailField("thư điện tử", blank=True)
+    name = models.CharField(_("full name"), max_length=150)
+    bio = models.TextField(_("bio"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
     photo = models.ForeignKey(
-        Photo, verbose_name="ảnh chân dung", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Photo, verbose_name=_("portrait"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="tài khoản",
+        verbose_name=_("account"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author",
-        help_text="Tài khoản đăng nhập của tác giả, nếu có. Cộng tác viên có thể không có tài khoản.",
+        help_text=_("The author's login account, if any. Contributors may have none."),
     )
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "tác giả"
-        verbose_name_plural = "tác giả"
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
 class Organization(SluggedModel):
-    name = models.CharField("tên tổ chức", max_length=255, unique=True)
-    short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
+    name = models.CharField(_("organization name"), max_length=255, unique=True)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
     aliases = models.TextField(
-        "tên gọi khác",
+        _("other names"),
         blank=True,
-        help_text="Mỗi dòng một cách gọi khác mà báo chí dùng. Bài viết nhắc tới tên nào cũng được gắn với tổ chức.",
+        help_text=_(
+            "One name per line that the press uses for the organization. An article that mentions any of its names "
+            "is linked to it."
+        ),
     )
-    description = models.TextField("giới thiệu", blank=True)
-    founded_on = models.DateField("ngày thành lập", null=True, blank=True)
+    description = models.TextField(_("profile"), blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
     founding_document = models.CharField(
-        "văn bản thành lập", max_length=255, blank=True, help_text="Ví dụ: Quyết định số 520 QĐ-CT của UBND thành phố."
+        _("founding document"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example: Quyết định số 520 QĐ-CT của UBND thành phố."),
     )
-    member_count = models.PositiveIntegerField("số hội viên", null=True, blank=True)
-    website = models.URLField("trang web", blank=True)
+    member_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
     logo = models.ForeignKey(
-        Photo, verbose_name="biểu trưng", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Photo, verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="trực thuộc",
+        verbose_name=_("parent organization"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -202,15 +213,15 @@ class Organization(SluggedModel):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "tổ chức"
-        verbose_name_plural = "tổ chức"
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
 
     def get_absolute_url(self):
         return reverse("articles:organization", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.parent_id and self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": "Một tổ chức không thể trực thuộc chính nó."})
+            raise ValidationError({"parent": _("An organization cannot be part of itself.")})
 
     @property
     def alias_list(self):
@@ -227,71 +238,79 @@ class Organization(SluggedModel):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Bản nháp"
-        REVIEW = "review", "Chờ duyệt"
-        PUBLISHED = "published", "Xuất bản"
-        ARCHIVED = "archived", "Đã gỡ"
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Taken down")
 
-    title = models.CharField("tiêu đề", max_length=255)
+    title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(
-        "đường dẫn",
+        _("slug"),
         max_length=200,
         unique=True,
         blank=True,
-        help_text="Tạo tự động từ tiêu đề. Không đổi được sau khi bài đã xuất bản, để liên kết cũ không hỏng.",
+        help_text=_(
+            "Made from the title automatically. It cannot change once the article is published, so that old links "
+            "keep working."
+        ),
     )
-    lead = models.TextField("sapo", blank=True, help_text="Đoạn mở đầu in đậm dưới tiêu đề; văn bản thường.")
-    body = ProseEditorField("nội dung", blank=True, config={"extensions": EDITOR_EXTENSIONS}, sanitize=clean_body)
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("The opening paragraph, in bold under the title; plain text.")
+    )
+    body = ProseEditorField(_("body"), blank=True, config={"extensions": EDITOR_EXTENSIONS}, sanitize=clean_body)
     section = models.ForeignKey(
         Section,
-        verbose_name="chuyên mục",
+        verbose_name=_("section"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="articles",
     )
     authors = models.ManyToManyField(
-        Author, verbose_name="tác giả", through="ArticleAuthor", blank=True, related_name="articles"
+        Author, verbose_name=_("authors"), through="ArticleAuthor", blank=True, related_name="articles"
     )
     byline = models.CharField(
-        "dòng tác giả",
+        _("byline"),
         max_length=255,
         blank=True,
-        help_text="Tùy chọn, hiện thay cho danh sách tác giả. Ví dụ: Nhóm phóng viên Thời sự.",
+        help_text=_("Optional; shown instead of the list of authors. For example: Nhóm phóng viên Thời sự."),
     )
     featured_photo = models.ForeignKey(
-        Photo, verbose_name="ảnh đại diện", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Photo, verbose_name=_("featured photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     organizations = models.ManyToManyField(
-        Organization, verbose_name="tổ chức được nhắc tới", blank=True, related_name="articles"
+        Organization, verbose_name=_("organizations mentioned"), blank=True, related_name="articles"
     )
-    tags = models.ManyToManyField(Tag, verbose_name="từ khóa", blank=True, related_name="articles")
-    status = models.CharField("trạng thái", max_length=20, choices=Status, default=Status.DRAFT)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
-        "xuất bản lúc",
+        _("publish at"),
         null=True,
         blank=True,
-        help_text="Giờ Việt Nam. Bài xuất bản có giờ trong tương lai sẽ tự lên trang đúng giờ đó.",
+        help_text=_("Vietnam time. A published article with a time in the future goes live at that time by itself."),
     )
     expire_at = models.DateTimeField(
-        "gỡ lúc", null=True, blank=True, help_text="Giờ Việt Nam. Để trống nếu bài không tự gỡ."
+        _("take down at"),
+        null=True,
+        blank=True,
+        help_text=_("Vietnam time. Leave empty if the article is not to be taken down by itself."),
     )
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người tạo",
+        verbose_name=_("created by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     import_key = models.CharField(
-        "tệp nhập",
+        _("import file"),
         max_length=255,
         blank=True,
         editable=False,
-        help_text="Tên tệp văn bản mà bài được nhập từ đó; nhập lại tệp sẽ cập nhật bài này.",
+        help_text=_("The name of the text file the article was imported from; importing the file again updates it."),
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -301,8 +320,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
-        verbose_name = "bài viết"
-        verbose_name_plural = "bài viết"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         # Every reader list is "live, newest first", over all articles or one section's.
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
@@ -315,14 +334,14 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="article_published_has_publish_at",
-                violation_error_message="Bài xuất bản cần có thời điểm xuất bản.",
+                violation_error_message=_("A published article needs a publication time."),
             ),
             models.CheckConstraint(
                 condition=Q(expire_at__isnull=True)
                 | Q(publish_at__isnull=True)
                 | Q(expire_at__gt=models.F("publish_at")),
                 name="article_expire_after_publish",
-                violation_error_message="Thời điểm gỡ bài phải sau thời điểm xuất bản.",
+                violation_error_message=_("The take-down time must be after the publication time."),
             ),
         ]
 
@@ -348,7 +367,7 @@ class Article(models.Model):
         if self.slug:
             stored = self._stored()
             if stored and stored["status"] in self.ONCE_PUBLIC and stored["slug"] != self.slug:
-                raise ValidationError({"slug": "Bài đã xuất bản giữ nguyên đường dẫn để liên kết cũ không hỏng."})
+                raise ValidationError({"slug": _("A published article keeps its slug so that old links keep working.")})
 
     def _stored(self):
         """The row's slug and status as saved, or None for a new article."""
@@ -391,13 +410,13 @@ class ArticleAuthor(models.Model):
     """One author on one article, in the order the byline shows them."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, verbose_name="tác giả", on_delete=models.PROTECT, related_name="bylines")
-    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    author = models.ForeignKey(Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "pk"]
-        verbose_name = "tác giả của bài"
-        verbose_name_plural = "tác giả của bài"
+        verbose_name = _("article author")
+        verbose_name_plural = _("article authors")
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="article_author_once")]
 
     def __str__(self):

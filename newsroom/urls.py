@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-admin.site.site_header = f"{settings.SITE_NAME} — Tòa soạn"
+# Lazy: each admin request reads these in the language its user chose.
+admin.site.site_header = format_lazy("{} — {}", settings.SITE_NAME, _("Editorial desk"))
 admin.site.site_title = settings.SITE_NAME
-admin.site.index_title = "Quản trị nội dung"
+admin.site.index_title = _("Content management")
 # The article list needs the full width of a laptop screen; the index lists the models anyway.
 admin.site.enable_nav_sidebar = False
 

@@ -1,13 +1,17 @@
+import ast
+import gettext
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.admin import ArticleAdmin
@@ -503,3 +507,119 @@ def test_our_corrections_to_djangos_vietnamese_wording(admin_client):
     assertContains(index, 'title="Các mục trong Tòa soạn"')
     assertContains(index, "Chuyển tới nội dung chính")
     assertNotContains(index, "Các mô models")
+
+
+# English by choice -------------------------------------------------------------
+
+# Our own labels on the article list and form, as (English, Vietnamese).
+ARTICLE_LIST_WORDING = [
+    (badge("Live", "live"), badge("Đang hiển thị", "live")),
+    (badge("Scheduled", "scheduled"), badge("Hẹn giờ", "scheduled")),
+    (badge("Draft", "draft"), badge("Nháp", "draft")),
+    ("<span>Visibility</span>", "<span>Hiển thị</span>"),
+    ("<span>Authors</span>", "<span>Tác giả</span>"),
+    ("By visibility", "Theo hiển thị"),
+    ("Not published (draft, in review, taken down)", "Không xuất bản (nháp, chờ duyệt, đã gỡ)"),
+    ('<a href="?status__exact=review">In review</a>', '<a href="?status__exact=review">Chờ duyệt</a>'),
+    ("— Editorial desk</a>", "— Tòa soạn</a>"),
+]
+ARTICLE_FORM_WORDING = [
+    ("Title:", "Tiêu đề:"),
+    ("Slug:", "Đường dẫn:"),
+    ("Lead:", "Sapo:"),
+    ("Publish at:", "Xuất bản lúc:"),
+    ("Take down at:", "Gỡ lúc:"),
+    ("Publishing</h2>", "Xuất bản</h2>"),
+    ("Organizations and tags</h2>", "Tổ chức và từ khóa</h2>"),
+    ("Authors (in byline order)", "Tác giả (theo thứ tự trên dòng tác giả)"),
+    ('<option value="review">In review</option>', '<option value="review">Chờ duyệt</option>'),
+    ("Vietnam time (Asia/Ho_Chi_Minh, UTC+7).", "Giờ Việt Nam (Asia/Ho_Chi_Minh, UTC+7)."),
+    ("Leave empty to make it from the title automatically", "Để trống để tạo tự động từ tiêu đề"),
+]
+
+
+@pytest.fixture
+def default_language_afterwards():
+    """The language middleware leaves the last request's language active in this thread: reset it."""
+    yield
+    translation.deactivate()
+
+
+def test_an_editor_can_switch_the_admin_to_english_and_back(admin_client, default_language_afterwards):
+    make_article()
+    make_article(status=Article.Status.PUBLISHED, publish_at=timezone.now() + timedelta(days=1), live=False)
+    draft = make_article(live=False)
+    pages = {
+        ARTICLES: ARTICLE_LIST_WORDING,
+        ADD_ARTICLE: ARTICLE_FORM_WORDING,
+        reverse("admin:articles_article_change", args=[draft.pk]): [("Preview</a>", "Xem trước</a>")],
+    }
+
+    for language, chosen in (("en", 0), ("vi", 1)):
+        assert admin_client.post("/i18n/setlang/", {"language": language, "next": ARTICLES}).status_code == 302
+        for url, wording in pages.items():
+            response = admin_client.get(url)
+            assert response["Content-Language"] == language
+            for pair in wording:
+                assertContains(response, pair[chosen])
+                assertNotContains(response, pair[1 - chosen])
+
+
+LOCALE_VI = settings.BASE_DIR / "locale" / "vi" / "LC_MESSAGES"
+
+
+def po_entries(path):
+    """The entries of a .po file as dicts of their keywords (msgctxt, msgid, msgstr…), plus flags and obsolete."""
+    entries, entry, keyword = [], {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            if entry:
+                entries.append(entry)
+            entry, keyword = {}, None
+        elif line.startswith("#,"):
+            entry["flags"] = {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#~"):
+            entry["obsolete"] = True
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[keyword] += ast.literal_eval(line)  # PO strings use C escapes, which Python reads alike.
+        else:
+            keyword, _, value = line.partition(" ")
+            entry[keyword] = ast.literal_eval(value)
+    return [entry for entry in entries if entry.get("msgid") or entry.get("obsolete")]  # not the header
+
+
+def test_every_vietnamese_message_is_translated_and_compiled():
+    entries = po_entries(LOCALE_VI / "django.po")
+    assert len(entries) > 100
+    assert not [entry for entry in entries if entry.get("obsolete")], "makemessages commented entries out (#~)"
+    assert not [entry["msgid"] for entry in entries if "fuzzy" in entry.get("flags", ())]
+    assert "msgid_plural" not in str(entries), "plural entries: teach po_entries() msgstr[n]"
+    assert not [entry["msgid"] for entry in entries if not entry["msgstr"]]
+
+    # The .mo holds exactly the .po's messages (GNUTranslations._catalog is what Django merges too)…
+    expected = {
+        f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]: entry["msgstr"]
+        for entry in entries
+    }
+    with open(LOCALE_VI / "django.mo", "rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    assert {key: value for key, value in catalog.items() if key} == expected, "rebuild the .mo with msgfmt"
+    # …and Django serves them, ahead of its own Vietnamese catalogue.
+    with translation.override("vi"):
+        for entry in entries:
+            if "msgctxt" in entry:
+                assert translation.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"]
+            else:
+                assert translation.gettext(entry["msgid"]) == entry["msgstr"]
+
+
+def test_the_admin_header_offers_the_language_switch(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    # Django's language names are stored decomposed (NFD); compare the composed text.
+    page = unicodedata.normalize("NFC", response.content.decode())
+    assertContains(response, '<form class="nr-language" action="/i18n/setlang/" method="post">')
+    assert '<option value="vi" lang="vi" selected>Tiếng Việt</option>' in page
+    assertContains(response, '<option value="en" lang="en">English</option>', html=True)
+    assertContains(response, '<label for="nr-language" class="visually-hidden">Ngôn ngữ</label>', html=True)
