@@ -6,6 +6,7 @@ replaced by the photo's current image, caption and credit, so a corrected
 caption is corrected everywhere, and a photo still missing its file is left out.
 """
 
+import functools
 import re
 
 from django.template.loader import render_to_string
@@ -13,20 +14,20 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 
-def _photo_src_pattern():
+@functools.cache
+def _patterns():
+    """(photo src, figure) regexes, built once: the URL of /anh/<id>/ does not change while running."""
     prefix = re.escape(reverse("articles:photo", kwargs={"pk": 0})).replace("0", r"(\d+)", 1)
-    return rf'src="{prefix}"'
-
-
-def _figure_pattern():
-    img = rf"<img\b[^>]*{_photo_src_pattern()}[^>]*>"
+    src = rf'src="{prefix}"'
+    img = rf"<img\b[^>]*{src}[^>]*>"
     figure = rf"<figure\b[^>]*>(?:(?!</figure>).)*?{img}.*?</figure>"
-    return re.compile(rf"{figure}|(?:<p>)?{img}(?:</p>)?", re.S)
+    return re.compile(src), re.compile(rf"{figure}|(?:<p>)?{img}(?:</p>)?", re.S)
 
 
 def photo_ids(html):
     """Ids of the library photos a body shows, in order of appearance."""
-    return [int(pk) for pk in re.findall(_photo_src_pattern(), html or "")]
+    src, _ = _patterns()
+    return [int(pk) for pk in src.findall(html or "")]
 
 
 def render_body(html, photos):
@@ -40,4 +41,5 @@ def render_body(html, photos):
         return render_to_string("articles/_figure.html", {"photo": photo, "in_body": True})
 
     # The body was sanitised when it was saved (Article.save); not again on every view.
-    return mark_safe(_figure_pattern().sub(figure, html or ""))  # noqa: S308
+    _, figures = _patterns()
+    return mark_safe(figures.sub(figure, html or ""))  # noqa: S308
