@@ -116,9 +116,6 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        publish_at, expire_at = cleaned_data.get("publish_at"), cleaned_data.get("expire_at")
-        if publish_at and expire_at and expire_at <= publish_at:
-            self.add_error("expire_at", _("The take-down time must be after the publication time."))
         self._refuse_locked_slug_change()
         return cleaned_data
 

@@ -236,6 +236,9 @@ class Organization(SluggedModel):
         return any(re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded_text) for name in self.names())
 
 
+EXPIRE_BEFORE_PUBLISH = _("The take-down time must be after the publication time.")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -341,7 +344,7 @@ class Article(models.Model):
                 | Q(publish_at__isnull=True)
                 | Q(expire_at__gt=models.F("publish_at")),
                 name="article_expire_after_publish",
-                violation_error_message=_("The take-down time must be after the publication time."),
+                violation_error_message=EXPIRE_BEFORE_PUBLISH,
             ),
         ]
 
@@ -364,10 +367,16 @@ class Article(models.Model):
     def clean(self):
         if self.status == self.Status.PUBLISHED and not self.publish_at:
             self.publish_at = timezone.now()
+        errors = {}
+        # The database constraint says the same; here the message lands on the field.
+        if self.publish_at and self.expire_at and self.expire_at <= self.publish_at:
+            errors["expire_at"] = EXPIRE_BEFORE_PUBLISH
         if self.slug:
             stored = self._stored()
             if stored and stored["status"] in self.ONCE_PUBLIC and stored["slug"] != self.slug:
-                raise ValidationError({"slug": _("A published article keeps its slug so that old links keep working.")})
+                errors["slug"] = _("A published article keeps its slug so that old links keep working.")
+        if errors:
+            raise ValidationError(errors)
 
     def _stored(self):
         """The row's slug and status as saved, or None for a new article."""
