@@ -157,6 +157,11 @@ STORAGES = {
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Photos with more pixels than this are refused on every way in (admin upload, importer),
+# read from the file's header before anything is decoded.
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(64_000_000)))
+# Plain-text article files larger than this are refused by the importer.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2_000_000)))
 
 LOGIN_URL = "admin:login"
 

@@ -1,4 +1,10 @@
+import shutil
+
 import pytest
+from django.db import connections
+
+# Debian's Chromium, driven by Playwright; browser tests skip with the reason where it is missing.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +14,22 @@ def _media_root(settings, tmp_path):
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     }
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium (Debian's, never one Playwright downloads) for tests marked `browser`."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make between page loads are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+        # ORM calls made while Playwright's loop runs get connections of their own,
+        # which would keep PostgreSQL from dropping the test database at the end.
+        connections.close_all()

@@ -4,15 +4,13 @@ Skipped, with the reason, where /usr/bin/chromium is missing; .ci/run installs i
 """
 
 import os
-import shutil
 from urllib.parse import urlparse
 
 import pytest
-from django.db import connections
 
+from tests.conftest import CHROMIUM
 from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -20,24 +18,6 @@ pytestmark = [
         not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)"
     ),
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # tests make between page loads are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright's loop runs get connections of their own,
-        # which would keep PostgreSQL from dropping the test database at the end.
-        connections.close_all()
 
 
 @pytest.fixture
