@@ -315,6 +315,15 @@ class Article(models.Model):
         editable=False,
         help_text=_("The name of the text file the article was imported from; importing the file again updates it."),
     )
+    # The file name alone cannot tell two folders' "tin-1.txt" apart: the full path decides whether a
+    # file updates this article or is a conflict (docs/architecture.md, "The import format").
+    import_source = models.CharField(
+        _("imported from"),
+        max_length=1000,
+        blank=True,
+        editable=False,
+        help_text=_("The full path of the text file the article was imported from."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
