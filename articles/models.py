@@ -239,12 +239,17 @@ class Organization(SluggedModel):
 EXPIRE_BEFORE_PUBLISH = _("The take-down time must be after the publication time.")
 
 
+class ArticleStatus(models.TextChoices):
+    """An article's state, as Article.Status; at module level so that Article's Meta can name it too."""
+
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Taken down")
+
+
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        REVIEW = "review", _("In review")
-        PUBLISHED = "published", _("Published")
-        ARCHIVED = "archived", _("Taken down")
+    Status = ArticleStatus
 
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(
@@ -344,7 +349,7 @@ class Article(models.Model):
                 fields=["import_key"], condition=~Q(import_key=""), name="article_import_key_unique"
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                condition=~Q(status=ArticleStatus.PUBLISHED) | Q(publish_at__isnull=False),
                 name="article_published_has_publish_at",
                 violation_error_message=_("A published article needs a publication time."),
             ),

@@ -1,4 +1,8 @@
-"""What the newsroom asks of its articles, said once (DESIGN §2)."""
+"""What the newsroom asks of its articles, said once (docs/architecture.md, "Visibility").
+
+models.py imports this module to build Article's manager, so nothing here imports models.py: the statuses
+and the related models are reached through `self.model`.
+"""
 
 import operator
 from functools import reduce
@@ -12,17 +16,17 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Live articles: published, publish_at reached, not yet expired. The one visibility rule."""
         now = timezone.now()
-        return self.filter(status="published", publish_at__lte=now).filter(
+        return self.filter(status=self.model.Status.PUBLISHED, publish_at__lte=now).filter(
             Q(expire_at__isnull=True) | Q(expire_at__gt=now)
         )
 
     def scheduled(self):
         """Published, waiting for publish_at: live by the clock later."""
-        return self.filter(status="published", publish_at__gt=timezone.now())
+        return self.filter(status=self.model.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def expired(self):
         """Published once, taken down by expire_at."""
-        return self.filter(status="published", expire_at__lte=timezone.now())
+        return self.filter(status=self.model.Status.PUBLISHED, expire_at__lte=timezone.now())
 
     def newest_in_each(self, sections, limit):
         """The `limit` newest live stories of each section, newest first, in one query.
@@ -51,10 +55,9 @@ class ArticleQuerySet(models.QuerySet):
         return self._with_byline_data().prefetch_related("organizations", "tags")
 
     def _with_byline_data(self):
-        from .models import ArticleAuthor
-
+        byline_model = self.model._meta.get_field("bylines").related_model  # ArticleAuthor
         return self.select_related("section", "featured_photo").prefetch_related(
-            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+            Prefetch("bylines", queryset=byline_model.objects.select_related("author"))
         )
 
     def related_to(self, article, limit=4):
