@@ -1,3 +1,5 @@
+"""Request handling for the whole site, not one app: the language each page is served in."""
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
