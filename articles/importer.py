@@ -1,12 +1,15 @@
-"""Importing articles from the newsroom's plain-text format (DESIGN §7).
+"""Importing articles from the newsroom's plain-text format (docs/architecture.md, "The import format").
 
-`parse()` turns a file's lines into a ParsedArticle, or raises ImportFailed with
-the line at fault. `Importer.import_file()` saves one parsed file in one
-transaction: the article, its author, its photos and the organisations it names.
-Everything that can be wrong with a file is found before anything is written.
+`read_lines()` reads a file no larger than settings.IMPORT_MAX_BYTES; `parse()`
+turns its lines into a ParsedArticle, or raises ImportFailed with the line at
+fault. `Importer.import_file()` saves one parsed file in one transaction: the
+article, its authors, its photos and the organisations it names. Everything that
+can be wrong with a file is found before anything is written, and a file whose
+photos cannot be stored leaves nothing behind, neither rows nor stored files.
 """
 
 import codecs
+import os
 import re
 import zoneinfo
 from collections import deque
@@ -14,18 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils.html import format_html
-from PIL import Image
+from django.utils.html import format_html, format_html_join
 
 from .body import photo_ids
+from .images import ImageRefused, inspect_image
 from .models import Article, ArticleAuthor, Author, Organization, Photo
 from .text import collapse_spaces, fold
 
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 # Editors count lines at \n, \r\n and \r only; str.splitlines() would also split
 # at form feeds and U+2028 and shift every line number after them.
@@ -35,6 +38,12 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _IMAGE_NAME = re.compile(r"[^\s/\\]+\.(?:jpe?g|png|webp|gif)", re.IGNORECASE)
 _DATELINE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})")
 _DATE_LIKE = re.compile(r"(?=.*\d)[\d/.:,\- ]+")
+# Block markers at the start of a line. Dialogue in Vietnamese prose starts with "- " or "– ", so dashes are
+# never a marker: those lines stay paragraphs. "* * *" (a scene break) is not a list item either.
+_HEADING = re.compile(r"(#{2,3}) (\S.*)")
+_QUOTE = re.compile(r"> (\S.*)")
+_BULLET = re.compile(r"\* (?![*\s]*$)(\S.*)")
+_NUMBERED = re.compile(r"(\d{1,2})\. (\S.*)")
 # Only the forms Vietnamese papers use at the very end of a caption count as a
 # credit: "… (Ảnh: Thu Hà)" or "…. Ảnh: Thu Hà". "Ảnh minh họa" has no colon and stays caption.
 _CREDIT = re.compile(
@@ -64,6 +73,27 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Heading:
+    line: int
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Quote:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ItemList:
+    line: int
+    items: tuple
+    ordered: bool = False
+    start: int = 1
+
+
+@dataclass(frozen=True)
 class Figure:
     line: int
     filename: str
@@ -77,29 +107,35 @@ class ParsedArticle:
     title_line: int
     byline: str
     byline_line: int
-    publish_at: datetime
+    publish_at: datetime | None
     date_line: int
     lead: str = ""
     lead_line: int = 0
+    # A photo line before any body text: the story's featured photo, shown above the body, not in it.
+    featured: Figure | None = None
     body: list = field(default_factory=list)
 
     @property
     def figures(self):
-        return [block for block in self.body if isinstance(block, Figure)]
+        """Every photo of the story, the featured one first."""
+        body_figures = [block for block in self.body if isinstance(block, Figure)]
+        return [self.featured, *body_figures] if self.featured else body_figures
 
     @property
     def text(self):
         """All the words of the story, where the organisations it names are looked for."""
-        words = [block.text if isinstance(block, Paragraph) else block.caption for block in self.body]
+        words = [self.featured.caption] if self.featured else []
+        for block in self.body:
+            if isinstance(block, ItemList):
+                words.extend(block.items)
+            else:
+                words.append(block.caption if isinstance(block, Figure) else block.text)
         return "\n".join([self.title, self.lead, *words])
 
 
 def read_lines(path):
     """The file's lines as (number, text) with spaces collapsed; unreadable files raise ImportFailed."""
-    try:
-        data = Path(path).read_bytes().removeprefix(codecs.BOM_UTF8)
-    except OSError as error:
-        raise ImportFailed((error.strerror or str(error)).lower()) from None
+    data = _read_bytes(path, settings.IMPORT_MAX_BYTES).removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -111,6 +147,29 @@ def read_lines(path):
         if "\x00" in raw:
             raise ImportFailed("NUL character: is this a UTF-16 or binary file? Save it as UTF-8 text", number)
     return [(number, collapse_spaces(raw)) for number, raw in lines]
+
+
+def _read_bytes(path, limit):
+    """The file's bytes, refused before they are read when there are more than `limit`.
+
+    The size on disk is checked first; the read itself stops after limit + 1 bytes,
+    because a pipe or a device (/dev/zero) reports no size and may never end.
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise ImportFailed(f"too large ({size} bytes; the limit is {limit})")
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise ImportFailed(_os_reason(error)) from None
+    if len(data) > limit:
+        raise ImportFailed(f"too large (more than {limit} bytes; the limit is {limit})")
+    return data
+
+
+def _os_reason(error):
+    return (error.strerror or str(error)).lower() if isinstance(error, OSError) else str(error) or type(error).__name__
 
 
 def parse(lines):
@@ -133,7 +192,10 @@ def parse(lines):
         raise ImportFailed("nothing after the dateline: expected the lead paragraph", date_line + 1)
     if lead is not None:
         article.lead, article.lead_line = lead.text, lead.line
-    article.body = [block for block in blocks if block is not lead]
+    body = [block for block in blocks if block is not lead]
+    if body and isinstance(body[0], Figure):
+        article.featured, body = body[0], body[1:]
+    article.body = body
     return article
 
 
@@ -171,25 +233,66 @@ def _without_signoff(lines, byline):
 
 
 def _blocks(lines):
-    """Paragraphs (blank-line separated, lines of one paragraph joined) and figures, in order."""
-    blocks, paragraph, pending = [], [], deque(lines)
+    """Body blocks in order: paragraphs, headings, quotes, lists and figures.
 
-    def end_paragraph():
-        if paragraph:
-            blocks.append(Paragraph(paragraph[0][0], " ".join(text for _, text in paragraph)))
-            paragraph.clear()
+    A blank line ends a block. Lines of one paragraph are joined; a line that starts
+    with a marker ("## ", "### ", "> ", "* ", "1. ") starts a block of its kind, and
+    the plain lines after it continue that block (a heading is always one line).
+    """
+    blocks, current, pending = [], None, deque(lines)
+
+    def end_block():
+        nonlocal current
+        if current:
+            blocks.append(_finish(current))
+            current = None
 
     while pending:
         number, text = pending.popleft()
         if _IMAGE_NAME.fullmatch(text):
-            end_paragraph()
+            end_block()
             blocks.append(_figure(number, text, pending))
-        elif text:
-            paragraph.append((number, text))
+            continue
+        if not text:
+            end_block()
+            continue
+        kind, value, start = _marker(text)
+        if kind is None and current and current["kind"] != "heading":
+            current["parts"][-1].append(text)  # a continuation line
+        elif kind == "quote" and current and current["kind"] == "quote":
+            current["parts"][-1].append(value)  # the quote goes on
+        elif kind in ("ul", "ol") and current and current["kind"] == kind:
+            current["parts"].append([value])  # the next item of the same list
         else:
-            end_paragraph()
-    end_paragraph()
+            end_block()
+            current = {"kind": kind or "p", "line": number, "parts": [[value]], "level": start, "start": start}
+    end_block()
     return blocks
+
+
+def _marker(text):
+    """(kind, text without its marker, number) of a line; kind is None for plain text."""
+    if match := _HEADING.fullmatch(text):
+        return "heading", match[2], len(match[1])
+    if match := _QUOTE.fullmatch(text):
+        return "quote", match[1], 0
+    if match := _BULLET.fullmatch(text):
+        return "ul", match[1], 0
+    if match := _NUMBERED.fullmatch(text):
+        return "ol", match[2], int(match[1])
+    return None, text, 0
+
+
+def _finish(block):
+    texts = [" ".join(part) for part in block["parts"]]
+    match block["kind"]:
+        case "heading":
+            return Heading(block["line"], texts[0], block["level"])
+        case "quote":
+            return Quote(block["line"], " ".join(texts))
+        case "ul" | "ol":
+            return ItemList(block["line"], tuple(texts), block["kind"] == "ol", block["start"] or 1)
+    return Paragraph(block["line"], " ".join(texts))
 
 
 def _figure(number, filename, pending):
@@ -223,14 +326,13 @@ def find_image(filename, text_path, images_dir=None):
     path = next((candidate for candidate in candidates if candidate.is_file()), None)
     if path is None:
         return None, "not found"
-    # Checked by content, not by name (DESIGN §9): a renamed PDF is not a photo.
+    # The same check as the admin's upload: format by content (a renamed PDF is not a photo) and the
+    # pixel limit read from the header, before anything is decoded.
     try:
-        with Image.open(path) as image:
-            image.verify()
-            usable = image.format in IMAGE_FORMATS
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        usable = False
-    return (path, "") if usable else (None, "not an image")
+        inspect_image(path)
+    except ImageRefused as refused:
+        return None, str(refused.reason).rstrip(".")
+    return path, ""
 
 
 @dataclass
@@ -242,39 +344,86 @@ class ImportResult:
     organizations: list
 
 
-class Importer:
-    """Imports text files one by one, each in its own transaction, with the options of one run."""
+# Statuses whose article readers have seen: a file changes it only with --update.
+_SEEN = {Article.Status.PUBLISHED: "published", Article.Status.ARCHIVED: "taken down"}
 
-    def __init__(self, *, images_dir=None, section=None, status=None):
+
+class Importer:
+    """Imports text files one by one, each in its own transaction, with the options of one run.
+
+    `update` allows a file to change an article that is published or taken down. `stored` lists
+    (storage, name) of every file the run has stored, for a caller that must undo the whole run.
+    """
+
+    def __init__(self, *, images_dir=None, section=None, status=None, update=False):
         self.images_dir = images_dir
         self.section = section
         self.status = status
+        self.update = update
+        self.stored = []
         # Matched against every file of the run: fetched once, not once per file.
         self.organizations = list(Organization.objects.all())
 
-    def import_file(self, path):
-        parsed = parse(read_lines(path))
-        images = {figure.filename: find_image(figure.filename, path, self.images_dir) for figure in parsed.figures}
-        with transaction.atomic():
-            return self._save(Path(path).name, parsed, images)
+    def import_file(self, path, parsed=None, *, authors=None):
+        """Import one file; `parsed` if the caller has read and adjusted it already.
 
-    def _save(self, import_key, parsed, images):
-        article = Article.objects.select_for_update().filter(import_key=import_key).order_by("pk").first()
+        `authors` (Authors, in byline order) replaces the author the byline names, for a caller
+        that knows them; an empty list keeps the byline as free text with no author.
+        """
+        parsed = parsed or parse(read_lines(path))
+        images = {figure.filename: find_image(figure.filename, path, self.images_dir) for figure in parsed.figures}
+        stored = []
+        try:
+            with transaction.atomic():
+                result = self._save(Path(path), parsed, images, authors, stored)
+        except BaseException:
+            # A rollback removes rows but cannot take back a stored file.
+            for storage, name in stored:
+                storage.delete(name)
+            raise
+        self.stored.extend(stored)
+        return result
+
+    def _save(self, path, parsed, images, authors, stored):
+        source = str(path.resolve())
+        article = Article.objects.select_for_update().filter(import_key=path.name).order_by("pk").first()
         created = article is None
-        article = article or Article(import_key=import_key)
-        author = self._author(parsed)
+        if created:
+            article = Article(import_key=path.name)
+        else:
+            self._check_may_update(article, source)
+        article.import_source = source
+        authors = [self._author(parsed)] if authors is None else authors
         photos = self._photos(article, parsed)
         self._fill(article, parsed, photos)
+        if not authors:
+            article.byline = parsed.byline
         _validate(article, _article_lines(parsed), parsed.title_line)
         article.save()
         article.bylines.all().delete()
-        ArticleAuthor.objects.create(article=article, author=author, position=0)
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=article, author=author, position=position) for position, author in enumerate(authors)
+        )
         folded = fold(parsed.text)
         organizations = [org for org in self.organizations if org.mentioned_in(folded)]
         article.organizations.set(organizations)
-        # Files go to storage last: a rollback removes rows but cannot take back a stored file.
-        missing = _attach_files(photos, images)
+        # Files go to storage last, so that nothing else can fail after them.
+        missing = _attach_files(photos, images, stored)
         return ImportResult(article, created, list(photos.values()), missing, organizations)
+
+    def _check_may_update(self, article, source):
+        """ImportFailed when this file may not change the article imported from a file of its name."""
+        # A row imported before sources were recorded has none; the first file to update it becomes its source.
+        if article.import_source and article.import_source != source:
+            raise ImportFailed(
+                f"conflict: an article was imported from another file of this name, {article.import_source} "
+                f"(this file is {source}); nothing changed"
+            )
+        if article.status in _SEEN and not self.update:
+            raise ImportFailed(
+                f"the article imported from this file is {_SEEN[article.status]} ({article.slug}); "
+                "pass --update to change it, nothing changed"
+            )
 
     def _author(self, parsed):
         """The Author the byline names: exact spelling first, else one whose folded name matches, else a new one."""
@@ -328,16 +477,27 @@ class Importer:
 
 
 def body_html(blocks, photos):
-    """Paragraphs as <p>, figures in the form articles/body.py redraws from the photo library."""
-    parts = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            parts.append(format_html("<p>{}</p>", block.text))
-        else:
-            url = photos[block.filename].get_absolute_url()
-            figure = '<figure><img src="{}" alt="{}"><figcaption>{}</figcaption></figure>'
-            parts.append(format_html(figure, url, block.caption, block.caption))
-    return "\n".join(parts)
+    """Body blocks as HTML, every text escaped; figures in the form articles/body.py redraws from the library."""
+    return "\n".join(_block_html(block, photos) for block in blocks)
+
+
+def _block_html(block, photos):
+    match block:
+        case Paragraph():
+            return format_html("<p>{}</p>", block.text)
+        case Heading():
+            return format_html("<h{}>{}</h{}>", block.level, block.text, block.level)
+        case Quote():
+            return format_html("<blockquote><p>{}</p></blockquote>", block.text)
+        case ItemList():
+            items = format_html_join("", "<li>{}</li>", ((item,) for item in block.items))
+            if not block.ordered:
+                return format_html("<ul>{}</ul>", items)
+            start = format_html(' start="{}"', block.start) if block.start != 1 else ""
+            return format_html("<ol{}>{}</ol>", start, items)
+    url = photos[block.filename].get_absolute_url()
+    figure = '<figure><img src="{}" alt="{}"><figcaption>{}</figcaption></figure>'
+    return format_html(figure, url, block.caption, block.caption)
 
 
 def _own_photos(article):
@@ -351,8 +511,11 @@ def _own_photos(article):
     return own
 
 
-def _attach_files(photos, images):
-    """Store the found files of photos that have none yet; (photo, reason) for those still without one."""
+def _attach_files(photos, images, stored):
+    """Store the found files of photos that have none yet; (photo, reason) for those still without one.
+
+    Each stored file is added to `stored` as soon as it exists, so that a failure after it can remove it.
+    """
     missing = []
     for filename, photo in photos.items():
         # A file already there (from an earlier import or the admin) is kept: replace it in the admin.
@@ -362,8 +525,14 @@ def _attach_files(photos, images):
         if path is None:
             missing.append((photo, reason))
             continue
-        with path.open("rb") as handle:
-            photo.image.save(filename, File(handle, name=filename))
+        try:
+            with path.open("rb") as handle:
+                photo.image.save(filename, File(handle, name=filename), save=False)
+        # Storages raise their own errors (django-storages' S3 raises botocore's), not only OSError.
+        except Exception as error:
+            raise ImportFailed(f"could not store photo {filename}: {_os_reason(error)}") from None
+        stored.append((photo.image.storage, photo.image.name))
+        photo.save()
     return missing
 
 

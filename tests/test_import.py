@@ -1,17 +1,21 @@
-"""manage.py import_article and articles.importer: the plain-text format of DESIGN §7."""
+"""manage.py import_article and articles.importer: the plain-text format (docs/architecture.md, "The import format")."""
 
 import io
 import shutil
+import struct
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from articles.importer import VIETNAM, ImportFailed, parse, read_lines, split_credit
+from articles.images import ImageRefused, inspect_image
+from articles.importer import VIETNAM, Importer, ImportFailed, body_html, parse, read_lines, split_credit
 from articles.models import Article, ArticleAuthor, Author, Organization, Photo
 from tests.factories import jpeg_bytes, make_author, make_organization, make_section
 
@@ -173,7 +177,11 @@ def test_photos_are_looked_for_beside_the_text_and_checked_by_content(tmp_path):
     present, renamed_pdf = Photo.objects.order_by("pk")
     assert present.image
     assert not renamed_pdf.image
-    assert f"  missing photo: {MISSING_PHOTO} (not an image): {MISSING_CAPTION}" in out.splitlines()
+    # The reason is the one the admin's upload gives (articles.images), in the active language.
+    with pytest.raises(ImageRefused) as refused:
+        inspect_image(tmp_path / MISSING_PHOTO)
+    reason = str(refused.value.reason).rstrip(".")
+    assert f"  missing photo: {MISSING_PHOTO} ({reason}): {MISSING_CAPTION}" in out.splitlines()
     assert "2 photos, 1 missing" in out
 
 
@@ -317,7 +325,7 @@ def test_importing_again_keeps_a_published_status_and_slug(tmp_path):
     run(text, "--status", "published")
     text.write_bytes(text.read_bytes().replace("triển khai".encode(), "khởi động".encode(), 1))
 
-    run(text)
+    run(text, "--update")
 
     article = Article.objects.get()
     assert article.title == "Hải Phòng khởi động Đề án đào tạo nguồn nhân lực chất lượng cao"
@@ -328,7 +336,7 @@ def test_importing_again_keeps_a_published_status_and_slug(tmp_path):
 def test_importing_again_with_an_explicit_status_applies_it(tmp_path):
     run(WELL_FORMED, "--status", "published")
 
-    run(WELL_FORMED, "--status", "draft")
+    run(WELL_FORMED, "--status", "draft", "--update")
 
     assert Article.objects.get().status == Article.Status.DRAFT
 
@@ -526,3 +534,293 @@ def test_organisations_are_fetched_once_per_run(tmp_path):
     org_queries = [sql for sql in sqls if 'FROM "articles_organization"' in sql and "article_organizations" not in sql]
     assert len(org_queries) == 1
     assert Organization.objects.get().articles.count() == 2
+
+
+# --- Holes a hostile look found ---------------------------------------------------------------------------------
+
+
+def png_header(width, height):
+    """The first bytes of a PNG that claims width × height pixels: enough for Pillow to read its size."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + data + chunk(b"IEND", b"")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    big = tmp_path / "lon.txt"
+    big.write_bytes(b"Tin\n\nMinh Anh\n04/04/2024 13:33\n\n" + "Đoạn dài. ".encode() * 200)
+    size = big.stat().st_size
+
+    message, out, err = run_failing(big, COMPACT)
+
+    assert err.splitlines() == [f"{big}: too large ({size} bytes; the limit is 1000)"]
+    assert message == "1 of 2 files failed"
+    assert Article.objects.get().import_key == COMPACT.name
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_file_whose_size_is_not_known_in_advance_is_read_no_further_than_the_limit(settings):
+    # /dev/zero reports a size of 0 and never ends: only a bounded read stops it.
+    settings.IMPORT_MAX_BYTES = 1000
+
+    _, _, err = run_failing("/dev/zero")
+
+    assert err == "/dev/zero: too large (more than 1000 bytes; the limit is 1000)\n"
+
+
+def test_a_file_at_the_size_limit_imports(tmp_path, settings):
+    text = copy_sample(COMPACT, tmp_path)
+    settings.IMPORT_MAX_BYTES = text.stat().st_size
+
+    run(text)
+
+    assert Article.objects.count() == 1
+
+
+def test_a_storage_error_is_reported_for_its_file_and_the_next_file_imports(tmp_path, settings):
+    text = copy_sample(WELL_FORMED, tmp_path)
+    (tmp_path / PRESENT_PHOTO).write_bytes(jpeg_bytes())
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where MEDIA_ROOT's folder should be")
+    settings.MEDIA_ROOT = blocker / "media"
+
+    message, out, err = run_failing(text, COMPACT)
+
+    [line] = err.splitlines()
+    assert line.startswith(f"{text}: could not store photo {PRESENT_PHOTO}: ")
+    assert message == "1 of 2 files failed"
+    assert Article.objects.get().import_key == COMPACT.name
+    assert Photo.objects.count() == 0
+    assert list(Author.objects.values_list("name", flat=True)) == ["Thu Ha"]
+
+
+def test_a_storage_error_removes_the_files_that_file_had_already_stored(tmp_path, settings, monkeypatch):
+    text = copy_sample(WELL_FORMED, tmp_path)
+    (tmp_path / PRESENT_PHOTO).write_bytes(jpeg_bytes())
+    (tmp_path / MISSING_PHOTO).write_bytes(jpeg_bytes())
+    real_save = FileSystemStorage._save
+
+    def save_once_then_fail(self, name, content):
+        if MISSING_PHOTO in name:
+            raise PermissionError(13, "Permission denied")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_once_then_fail)
+
+    _, _, err = run_failing(text)
+
+    assert err == f"{text}: could not store photo {MISSING_PHOTO}: permission denied\n"
+    assert Article.objects.count() == Photo.objects.count() == Author.objects.count() == 0
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+
+
+def test_a_photo_over_the_pixel_limit_is_reported_and_not_stored(tmp_path, settings):
+    text = tmp_path / "bom.txt"
+    text.write_text("Tin có ảnh lớn\n\nMinh Anh\n04/04/2024 13:33\n\nSapo.\n\nlon.png\nẢnh rất lớn.\n")
+    (tmp_path / "lon.png").write_bytes(png_header(10_000, 10_000))  # 100 megapixels in 100 bytes
+
+    out, _ = run(text)
+
+    photo = Photo.objects.get()
+    assert not photo.image
+    [line] = [line for line in out.splitlines() if line.startswith("  missing photo:")]
+    assert line.startswith("  missing photo: lon.png (")
+    assert "10000×10000" in line
+    assert line.endswith("): Ảnh rất lớn.")
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.png"))
+
+
+def test_the_pixel_limit_is_the_setting(tmp_path, settings):
+    text = copy_sample(WELL_FORMED, tmp_path)
+    (tmp_path / PRESENT_PHOTO).write_bytes(jpeg_bytes(size=(64, 48)))
+    settings.PHOTO_MAX_PIXELS = 64 * 48 - 1
+
+    out, _ = run(text)
+
+    assert not Photo.objects.get(original_filename=PRESENT_PHOTO).image
+    assert f"  missing photo: {PRESENT_PHOTO} (" in out
+
+
+def test_an_article_remembers_the_resolved_path_it_was_imported_from(tmp_path, monkeypatch):
+    text = copy_sample(COMPACT, tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    run(Path(".") / text.name)
+
+    assert Article.objects.get().import_source == str(text.resolve())
+
+
+def test_a_same_named_file_from_another_folder_is_a_conflict_and_changes_nothing(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = copy_sample(WELL_FORMED, tmp_path / "a")
+    other = tmp_path / "b" / WELL_FORMED.name
+    other.write_text("Một tin khác hẳn\n\nNgười Khác\n05/05/2024 10:00\n\nSapo khác.\n")
+    run(first, "--status", "published")
+    before = Article.objects.values().get()
+
+    message, out, err = run_failing(other, "--update")
+
+    assert err == (
+        f"{other}: conflict: an article was imported from another file of this name, {first.resolve()} "
+        f"(this file is {other.resolve()}); nothing changed\n"
+    )
+    assert message == "1 of 1 files failed"
+    assert Article.objects.values().get() == before
+    assert Author.objects.count() == 1
+
+
+def test_a_draft_is_conflicting_too(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, other = copy_sample(COMPACT, tmp_path / "a"), copy_sample(COMPACT, tmp_path / "b")
+    run(first)
+
+    _, _, err = run_failing(other)
+
+    assert "conflict" in err
+    assert Article.objects.get().import_source == str(first.resolve())
+
+
+def test_updating_a_published_article_needs_update(tmp_path):
+    text = copy_sample(WELL_FORMED, tmp_path)
+    run(text, "--status", "published")
+    before = Article.objects.values().get()
+    text.write_bytes(text.read_bytes().replace("triển khai".encode(), "khởi động".encode(), 1))
+
+    message, out, err = run_failing(text)
+
+    assert err == (
+        f"{text}: the article imported from this file is published ({SLUG}); "
+        "pass --update to change it, nothing changed\n"
+    )
+    assert message == "1 of 1 files failed"
+    assert Article.objects.values().get() == before
+
+    out, _ = run(text, "--update")
+
+    assert Article.objects.get().title.startswith("Hải Phòng khởi động")
+    assert out.startswith("updated: ")
+
+
+def test_updating_a_taken_down_article_needs_update(tmp_path):
+    text = copy_sample(COMPACT, tmp_path)
+    run(text)
+    Article.objects.update(status=Article.Status.ARCHIVED)
+
+    _, _, err = run_failing(text)
+
+    assert (
+        err == f"{text}: the article imported from this file is taken down ({Article.objects.get().slug}); "
+        "pass --update to change it, nothing changed\n"
+    )
+
+
+def test_a_draft_is_updated_without_update_and_an_old_row_adopts_its_source(tmp_path):
+    text = copy_sample(COMPACT, tmp_path)
+    run(text)
+    Article.objects.update(import_source="")  # imported before the source was recorded
+
+    out, _ = run(text)
+
+    assert out.startswith("updated: ")
+    assert Article.objects.get().import_source == str(text.resolve())
+
+
+# --- Block markers and the featured photo ---------------------------------------------------------------------
+
+
+def test_markers_make_headings_quotes_and_lists(tmp_path):
+    parsed = parse_text(
+        tmp_path,
+        "Tiêu đề\nMinh Anh\n04/04/2024 13:33\n\nSapo.\n\n"
+        "## Hơn mười năm, ba nhiệm kỳ\nĐoạn ngay sau tiêu đề.\n\n"
+        "### Tiêu đề nhỏ\n\n"
+        "> “Tôi đi sớm hơn,” anh Nam nói,\n> “là tránh được đoạn tắc.”\n\n"
+        "Những điều cần biết:\n* Thành lập năm 2012;\n* có 125 hội viên,\nđang ở nhiệm kỳ thứ ba.\n\n"
+        "3. Bước ba.\n4. Bước bốn.\n",
+    )
+
+    assert body_html(parsed.body, {}) == "\n".join(
+        [
+            "<h2>Hơn mười năm, ba nhiệm kỳ</h2>",
+            "<p>Đoạn ngay sau tiêu đề.</p>",
+            "<h3>Tiêu đề nhỏ</h3>",
+            "<blockquote><p>“Tôi đi sớm hơn,” anh Nam nói, “là tránh được đoạn tắc.”</p></blockquote>",
+            "<p>Những điều cần biết:</p>",
+            "<ul><li>Thành lập năm 2012;</li><li>có 125 hội viên, đang ở nhiệm kỳ thứ ba.</li></ul>",
+            '<ol start="3"><li>Bước ba.</li><li>Bước bốn.</li></ol>',
+        ]
+    )
+    assert [block.line for block in parsed.body] == [7, 8, 10, 12, 15, 16, 20]
+    assert "125 hội viên" in parsed.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Chào bác, bác đi đâu sớm thế?",
+        "– Tôi ra chợ, anh ạ.",
+        "* * *",
+        "##Dính liền",
+        "# Một dấu thăng",
+        ">Không cách",
+        "2024. Một năm nhiều việc.",
+        "*Nhấn mạnh*",
+    ],
+)
+def test_dialogue_and_look_alikes_stay_paragraphs(tmp_path, line):
+    parsed = parse_text(tmp_path, f"Tiêu đề\nMinh Anh\n04/04/2024 13:33\n\nSapo.\n\n{line}\n")
+
+    assert body_html(parsed.body, {}) == f"<p>{escape(line)}</p>"
+
+
+def test_marker_text_is_escaped(tmp_path):
+    parsed = parse_text(
+        tmp_path, "Tiêu đề\nMinh Anh\n04/04/2024 13:33\n\nSapo.\n\n## <script>x</script>\n* <b>đậm</b>\n"
+    )
+
+    assert (
+        body_html(parsed.body, {})
+        == "<h2>&lt;script&gt;x&lt;/script&gt;</h2>\n<ul><li>&lt;b&gt;đậm&lt;/b&gt;</li></ul>"
+    )
+
+
+def test_a_photo_before_the_body_text_is_the_featured_photo_and_not_repeated_in_the_body(tmp_path):
+    text = tmp_path / "co-anh.txt"
+    text.write_text(
+        "Tin có ảnh\n\nMinh Anh\n04/04/2024 13:33\n\nSapo.\n\ndau.jpg\nẢnh đầu bài. (Ảnh: Thu Hà)\n\n"
+        "Đoạn một.\n\ngiua.jpg\nẢnh giữa bài.\n"
+    )
+    (tmp_path / "dau.jpg").write_bytes(jpeg_bytes())
+    (tmp_path / "giua.jpg").write_bytes(jpeg_bytes())
+
+    run(text)
+
+    article = Article.objects.get()
+    first, middle = Photo.objects.order_by("pk")
+    assert article.featured_photo == first
+    assert (first.caption, first.credit) == ("Ảnh đầu bài.", "Ảnh: Thu Hà")
+    assert article.body == f"<p>Đoạn một.</p>\n{figure(middle, 'Ảnh giữa bài.')}"
+
+
+def test_a_caller_may_name_the_authors_or_keep_the_byline_as_free_text(tmp_path):
+    ha, huy = make_author(name="Phạm Thu Hà"), make_author(name="Nguyễn Quang Huy")
+    two = tmp_path / "hai-tac-gia.txt"
+    two.write_text("Tin hai tác giả\n\nNguyễn Quang Huy, Phạm Thu Hà\n04/04/2024 13:33\n\nSapo.\n")
+    desk = tmp_path / "ban-doc.txt"
+    desk.write_text("Thông báo\n\nBan Bạn đọc\n04/04/2024 13:33\n\nSapo.\n")
+    importer = Importer()
+
+    importer.import_file(two, authors=[huy, ha])
+    importer.import_file(desk, authors=[])
+
+    assert Article.objects.get(import_key=two.name).author_list == [huy, ha]
+    notice = Article.objects.get(import_key=desk.name)
+    assert (notice.author_list, notice.byline) == ([], "Ban Bạn đọc")
+    assert Author.objects.count() == 2

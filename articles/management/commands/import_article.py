@@ -1,4 +1,4 @@
-"""manage.py import_article: articles from the newsroom's plain-text format (DESIGN §7)."""
+"""manage.py import_article: stories from plain-text files (docs/architecture.md, "The import format")."""
 
 from pathlib import Path
 
@@ -13,10 +13,12 @@ STATUSES = [Article.Status.DRAFT, Article.Status.PUBLISHED]
 class Command(BaseCommand):
     help = (
         "Import articles from plain-text files: headline, byline, dateline dd/mm/YYYY HH:MM (Vietnam time), "
-        "lead, body paragraphs, image file names each followed by its caption. Each file is imported in its "
-        "own transaction; a file that cannot be read is reported as path:line: reason and saves nothing, the "
-        "others still import, and the command exits non-zero. Importing a file again updates the article "
-        "imported from a file of the same name."
+        "lead, body paragraphs, image file names each followed by its caption; lines starting with '## ', "
+        "'### ', '> ', '* ' or '1. ' are headings, quotes and list items. Each file is imported in its own "
+        "transaction; a file that cannot be read, is larger than IMPORT_MAX_BYTES or whose photos cannot be "
+        "stored is reported as path:line: reason and saves nothing, the others still import, and the command "
+        "exits non-zero. Importing a file again updates the article imported from it; a file of the same name "
+        "from another folder is a conflict and changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -36,9 +38,15 @@ class Command(BaseCommand):
             "keeps its current status, so correcting a published story does not take it down. An article "
             "once published keeps its address (slug) even when its headline changes.",
         )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Allow files to change articles that are published or taken down. Without it such a file is "
+            "reported and changes nothing, so a mistaken import never rewrites what readers have seen.",
+        )
 
-    def handle(self, *args, files, images, section, status, **options):
-        importer = Importer(images_dir=_images_dir(images), section=_section(section), status=status)
+    def handle(self, *args, files, images, section, status, update, **options):
+        importer = Importer(images_dir=_images_dir(images), section=_section(section), status=status, update=update)
         failed = 0
         for path in files:
             try:
