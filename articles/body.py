@@ -1,4 +1,9 @@
-"""Rendering an article body: photos in it are drawn from the library when shown.
+"""Rendering an article body: sanitised again when shown, photos drawn from the library.
+
+Article.save() sanitises the body, but loaddata, QuerySet.update(), bulk_create() and raw SQL write
+rows without it; so what is rendered is sanitised here too, whatever wrote the row. The result is
+cached by the body's text, so a body is cleaned once per process, not on every view
+(docs/architecture.md, "Security").
 
 A figure in the stored body points at a Photo through its stable address
 (`/anh/<id>/`, see Photo.get_absolute_url). On render the whole figure is
@@ -10,28 +15,43 @@ import functools
 import re
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from .sanitize import clean_body, library_photo_src
+
+# Bodies are a few to some tens of kilobytes; the largest are cleaned on every view instead of
+# filling the cache (worst case about CACHED_BODIES x MAX_CACHED_LENGTH characters, twice).
+CACHED_BODIES = 512
+MAX_CACHED_LENGTH = 100_000
+
+
+@functools.lru_cache(maxsize=CACHED_BODIES)
+def _cached_clean(html):
+    return clean_body(html)
+
+
+def safe_body(html):
+    """The body as the sanitiser allows it; the same text is cleaned once per process."""
+    html = html or ""
+    return _cached_clean(html) if len(html) <= MAX_CACHED_LENGTH else clean_body(html)
 
 
 @functools.cache
-def _patterns():
-    """(photo src, figure) regexes, built once: the URL of /anh/<id>/ does not change while running."""
-    prefix = re.escape(reverse("articles:photo", kwargs={"pk": 0})).replace("0", r"(\d+)", 1)
-    src = rf'src="{prefix}"'
+def _figures():
+    """A library photo's figure (or bare image) in sanitised HTML, built once."""
+    src = f'src="{library_photo_src().pattern}"'
     img = rf"<img\b[^>]*{src}[^>]*>"
     figure = rf"<figure\b[^>]*>(?:(?!</figure>).)*?{img}.*?</figure>"
-    return re.compile(src), re.compile(rf"{figure}|(?:<p>)?{img}(?:</p>)?", re.S)
+    return re.compile(rf"{figure}|(?:<p>)?{img}(?:</p>)?", re.S)
 
 
 def photo_ids(html):
     """Ids of the library photos a body shows, in order of appearance."""
-    src, _ = _patterns()
-    return [int(pk) for pk in src.findall(html or "")]
+    return [int(pk) for pk in library_photo_src().findall(safe_body(html))]
 
 
 def render_body(html, photos):
-    """The body with every library photo drawn as a figure; `photos` maps id -> Photo."""
+    """The sanitised body with every library photo drawn as a figure; `photos` maps id -> Photo."""
 
     def figure(match):
         pk = int(next(group for group in match.groups() if group))
@@ -40,6 +60,4 @@ def render_body(html, photos):
             return ""
         return render_to_string("articles/_figure.html", {"photo": photo, "in_body": True})
 
-    # The body was sanitised when it was saved (Article.save); not again on every view.
-    _, figures = _patterns()
-    return mark_safe(figures.sub(figure, html or ""))  # noqa: S308
+    return mark_safe(_figures().sub(figure, safe_body(html)))  # noqa: S308 -- safe_body() is the allowlist's output

@@ -8,6 +8,10 @@ from django.utils.text import slugify
 # NFKD has no decomposition for đ/Đ, so Django's slugify would drop them.
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"[^\S\r\n]+")
+# Invisible characters that reorder how text is displayed: embeddings and overrides (U+202A-U+202E),
+# isolates (U+2066-U+2069) and the marks LRM, RLM and ALM (U+200E, U+200F, U+061C). Vietnamese never
+# needs them, and one RLM is enough to show "12 34" as "34 12"; joiners (U+200C, U+200D) are kept.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def strip_accents(text):
@@ -32,3 +36,8 @@ def slugify_vi(text, max_length=200):
 def collapse_spaces(text):
     """Collapse runs of spaces, tabs and non-breaking spaces into one space."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def strip_bidi(text):
+    """Remove the bidirectional control characters, which can make text read other than it is stored."""
+    return _BIDI_CONTROLS.sub("", text)

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.text import collapse_spaces, fold, slugify_vi, strip_accents
+from articles.text import collapse_spaces, fold, slugify_vi, strip_accents, strip_bidi
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,10 @@ def test_collapse_spaces_keeps_line_breaks_and_composes():
     decomposed = "Ha\u0309i Pho\u0300ng"  # combining marks, as some editors save them
     assert collapse_spaces(f"  {decomposed}\u00a0\u00a0 city\t ") == "Hải Phòng city"
     assert collapse_spaces("a  b\nc") == "a b\nc"
+
+
+def test_strip_bidi_removes_every_direction_control_and_nothing_else():
+    controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    assert strip_bidi(f"Hải{controls} Phòng") == "Hải Phòng"
+    kept = "Hải Phòng \u200d\u200c\u00a0 — 👩\u200d💻 ع ש"  # joiners and other scripts are not controls
+    assert strip_bidi(kept) == kept
