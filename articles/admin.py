@@ -2,15 +2,19 @@
 
 Every label here is an English msgid; locale/vi carries the Vietnamese the newsroom reads.
 Visibility ("live", "scheduled"…) is asked of Article.objects.published() /
-scheduled() and of article.is_live, never restated here (DESIGN §2). Who may do what
+scheduled() and of article.is_live, never restated here (docs/architecture.md, "Visibility"). Who may do what
 is left to Django's permission hooks (has_*_permission, get_readonly_fields): there
 are no superuser checks here, so the reporter and editor roles can override them later.
 """
 
 import copy
+import re
+from datetime import MAXYEAR, MINYEAR
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -29,7 +33,7 @@ SLUG_LOCKED = Article.ONCE_PUBLIC
 
 
 def short_datetime(value):
-    """dd/mm/YYYY HH:MM in Vietnam time (DESIGN §4); Django's "vi" format spells the date out in words."""
+    """dd/mm/YYYY HH:MM in Vietnam time (docs/architecture.md, "Time"); Django's "vi" format spells the date out."""
     return date_format(timezone.localtime(value), "d/m/Y H:i") if value else None
 
 
@@ -59,6 +63,57 @@ def photo_preview(photo, width):
         photo_thumbnail(photo, width),
         caption or _("(no caption yet)"),
     )
+
+
+# Every changelist ------------------------------------------------------------
+
+# The parts of a date a lookup can compare with a number (publish_at__year=…, uploaded_at__month__gte=…).
+DATE_PARTS = {
+    "year", "iso_year", "quarter", "month", "week", "day", "week_day", "iso_week_day", "hour", "minute", "second",
+}  # fmt: skip
+# The date hierarchy turns ?…__year=Y into a range up to the next year in Vietnam time, so a year is only
+# usable strictly inside Python's datetime range (Django's own code raises for 9999 and overflows for larger).
+DATE_NUMBER = re.compile(r"\d{1,4}")
+DATE_HIERARCHY_BOUNDS = {"year": (MINYEAR + 1, MAXYEAR - 1), "month": (1, 12), "day": (1, 31)}
+
+
+class GuardedChangeList(ChangeList):
+    """A changelist that answers Django's "invalid lookup" redirect (?e=1) for date numbers it cannot use.
+
+    Django validates a date-hierarchy year only with datetime(), so ?publish_at__year=9999 (the range end is in
+    year 10000), a 20-digit year or month (OverflowError) and ?publish_at__year__gte=<20 digits> (the database
+    driver overflows) were 500s for staff.
+    """
+
+    def get_filters(self, request):
+        self._check_date_numbers(self.get_filters_params())
+        return super().get_filters(request)
+
+    def _check_date_numbers(self, params):
+        date_fields = {field.name for field in self.model._meta.concrete_fields if isinstance(field, models.DateField)}
+        for key, values in params.items():
+            field, _, lookup = key.partition("__")
+            part = lookup.split("__")[0]
+            if field not in date_fields or part not in DATE_PARTS:
+                continue
+            in_hierarchy = field == self.date_hierarchy and part == lookup
+            low, high = DATE_HIERARCHY_BOUNDS.get(part, (0, 9999)) if in_hierarchy else (0, 9999)
+            for value in values:
+                for number in str(value).split(","):  # __in and __range take comma-separated lists
+                    if not self._is_int_between(number, low, high):
+                        raise IncorrectLookupParameters(f"{key}={value!r}")
+
+    @staticmethod
+    def _is_int_between(text, low, high):
+        # No date part needs five digits; the pattern also keeps int() away from a thousand-digit string.
+        return bool(DATE_NUMBER.fullmatch(text.strip())) and low <= int(text) <= high
+
+
+class NewsroomAdmin(admin.ModelAdmin):
+    """What every admin page of the newsroom shares."""
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
 
 
 # Articles ------------------------------------------------------------------
@@ -144,7 +199,7 @@ class ArticleAuthorInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(NewsroomAdmin):
     form = ArticleAdminForm
     empty_value_display = "—"
     inlines = [ArticleAuthorInline]
@@ -242,7 +297,7 @@ class PhotoFileFilter(admin.SimpleListFilter):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(NewsroomAdmin):
     list_display = ["thumbnail", "caption", "credit", "original_filename", "dimensions", "upload_time"]
     list_display_links = ["thumbnail", "caption"]
     list_filter = [PhotoFileFilter]
@@ -287,7 +342,7 @@ class PhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(NewsroomAdmin):
     list_display = ["name", "email", "user", "article_count"]
     # Explicit: Meta.ordering is dropped from the GROUP BY query the count makes.
     ordering = ["name"]
@@ -305,7 +360,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(NewsroomAdmin):
     list_display = ["name", "short_name", "founded_on", "member_count"]
     search_fields = ["name", "short_name", "aliases"]
     autocomplete_fields = ["parent", "logo"]
@@ -321,13 +376,13 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(NewsroomAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(NewsroomAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]

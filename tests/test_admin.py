@@ -623,3 +623,65 @@ def test_the_admin_header_offers_the_language_switch(admin_client):
     assert '<option value="vi" lang="vi" selected>Tiếng Việt</option>' in page
     assertContains(response, '<option value="en" lang="en">English</option>', html=True)
     assertContains(response, '<label for="nr-language" class="visually-hidden">Ngôn ngữ</label>', html=True)
+
+
+# Date filters: hostile numbers are an invalid lookup, never a 500 -------------------
+
+BIG = "9" * 20
+# (query, on the article list's publish_at / the photo list's uploaded_at): each was a 500 or could be.
+HOSTILE_DATES = [
+    "{f}__year=9999",  # the year's range would end in year 10000
+    f"{{f}}__year={BIG}",  # OverflowError in datetime()
+    "{f}__year=1",  # the start, in Vietnam time, is before year 1 in UTC
+    "{f}__year=9999&{f}__month=12",
+    "{f}__year=9999&{f}__month=12&{f}__day=31",
+    f"{{f}}__year=2024&{{f}}__month={BIG}",
+    f"{{f}}__year=2024&{{f}}__month=1&{{f}}__day={BIG}",
+    "{f}__year=2024&{f}__year=9999",  # Django reads the last value
+    f"{{f}}__year__gte={BIG}",  # the database driver overflows
+    f"{{f}}__year__in=2024,{BIG}",
+    f"{{f}}__month={BIG}",
+    f"{{f}}__week={BIG}",
+    "{f}__year=2024&{f}__month=13",
+    "{f}__year=2024&{f}__month=2&{f}__day=30",
+    "{f}__year=abc",
+    "{f}__year=",
+    "{f}__year=%00",
+    "{f}__year=1e3",
+    "{f}__year=-2024",
+    "{f}__year=²",  # a digit to str.isdigit(), not to int()
+]
+DATE_LISTS = [("admin:articles_article_changelist", "publish_at"), ("admin:articles_photo_changelist", "uploaded_at")]
+
+
+@pytest.mark.parametrize(("url_name", "field"), DATE_LISTS)
+def test_a_hostile_date_filter_is_an_invalid_lookup(admin_client, url_name, field):
+    make_article()
+    make_photo()
+    url = reverse(url_name)
+
+    for query in HOSTILE_DATES:
+        query = query.format(f=field)
+        response = admin_client.get(f"{url}?{query}")
+        assert (response.status_code, response.get("Location")) == (302, f"{url}?e=1"), query
+        # Asked again with the error flag, as a browser that followed the redirect by hand: a page, not a 500.
+        assert admin_client.get(f"{url}?{query}&e=1").status_code == 200, query
+
+
+@pytest.mark.parametrize(("url_name", "field"), DATE_LISTS)
+def test_the_date_hierarchy_still_filters_by_year_month_and_day(admin_client, url_name, field):
+    moment = datetime(2024, 5, 4, 1, 30, tzinfo=UTC)  # 08:30 on 4 May in Vietnam
+    article, photo = make_article(publish_at=moment), make_photo()
+    Photo.objects.filter(pk=photo.pk).update(uploaded_at=moment)
+    make_article(publish_at=moment - timedelta(days=400))
+    make_photo()
+    wanted = article.pk if field == "publish_at" else photo.pk
+    url = reverse(url_name)
+
+    for query in ("{f}__year=2024", "{f}__year=2024&{f}__month=5", "{f}__year=2024&{f}__month=5&{f}__day=4"):
+        response = admin_client.get(f"{url}?{query.format(f=field)}")
+        assert [row.pk for row in response.context["cl"].result_list] == [wanted], query
+    for query in ("{f}__year=9998", "{f}__year=2", "{f}__year=2024&{f}__month=5&{f}__day=5", "{f}__month=5"):
+        response = admin_client.get(f"{url}?{query.format(f=field)}")
+        assert response.status_code == 200, query
+    assert admin_client.get(f"{url}?{field}__year=9998").context["cl"].result_count == 0
