@@ -5,6 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,10 +14,12 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
+from PIL import Image
 
+from .images import ImageRefused, inspect_image
 from .querysets import ArticleQuerySet
 from .sanitize import EDITOR_EXTENSIONS, clean_body
-from .text import fold, slugify_vi
+from .text import fold, slugify_vi, strip_bidi
 
 
 def unique_slug(instance, text, *, max_length=200):
@@ -82,6 +85,34 @@ class Tag(SluggedModel):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+def validate_photo_file(file):
+    """A new upload passes the importer's checks (articles.images) and decodes to its last byte."""
+    if not file or getattr(file, "_committed", True):
+        return  # a stored file was checked when it came in; reading it again would fetch it from storage
+    try:
+        info = inspect_image(file.file)
+        if info.format in {"JPEG", "GIF"}:
+            _decode_to_the_end(file.file)
+    except ImageRefused as refused:
+        # A code of its own: with "invalid_image" the admin form would show Django's generic message instead.
+        raise ValidationError(refused.reason, code="photo_refused") from None
+
+
+def _decode_to_the_end(file):
+    # inspect_image() verifies PNG and WebP to their end but reads only a JPEG's or GIF's header, so one
+    # cut off halfway passes it; decoding finds the missing end. The pixel limit is already checked, and
+    # a JPEG decodes at 1/8 scale to spare memory.
+    position = file.tell()
+    try:
+        with Image.open(file) as image:
+            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRefused(_("This file is not a readable image (it may be damaged or incomplete).")) from None
+    finally:
+        file.seek(position)
+
+
 def photo_upload_to(instance, filename):
     now = timezone.localtime()
     return f"photos/{now:%Y/%m}/{filename}"
@@ -91,6 +122,7 @@ class Photo(models.Model):
     image = models.ImageField(
         _("image"),
         upload_to=photo_upload_to,
+        validators=[validate_photo_file],
         width_field="width",
         height_field="height",
         blank=True,
@@ -178,6 +210,15 @@ class Author(SluggedModel):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
+WEB_ADDRESS = _("Enter a web address starting with http:// or https://.")
+
+
+class WebAddressField(models.URLField):
+    """An address readers follow from a page: http or https only, since a javascript: link runs script."""
+
+    default_validators = [URLValidator(schemes=["http", "https"], message=WEB_ADDRESS)]
+
+
 class Organization(SluggedModel):
     name = models.CharField(_("organization name"), max_length=255, unique=True)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -198,7 +239,7 @@ class Organization(SluggedModel):
         help_text=_("For example: Quyết định số 520 QĐ-CT của UBND thành phố."),
     )
     member_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     logo = models.ForeignKey(
         Photo, verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -215,6 +256,14 @@ class Organization(SluggedModel):
         ordering = ["name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        constraints = [
+            # The page links the website: no javascript: or data: address from update(), fixtures or SQL.
+            models.CheckConstraint(
+                condition=Q(website="") | Q(website__istartswith="http://") | Q(website__istartswith="https://"),
+                name="organization_website_http",
+                violation_error_message=WEB_ADDRESS,
+            ),
+        ]
 
     def get_absolute_url(self):
         return reverse("articles:organization", kwargs={"slug": self.slug})
@@ -368,6 +417,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # Sanitised here, not only in forms: imports, scripts and the shell save too.
         self.body = clean_body(self.body)
+        # Direction controls could make a headline read other than it is stored (docs/architecture.md, "Security").
+        self.title, self.lead = strip_bidi(self.title), strip_bidi(self.lead)
         if not self.slug:
             # A once-published article keeps its address even if code blanks the slug.
             stored = self._stored()
