@@ -1,6 +1,8 @@
 from django.conf import settings
 
-from .models import Section
+from .models import Article, Section
+
+LATEST_STORIES = 5
 
 
 def sections_for(request):
@@ -10,6 +12,22 @@ def sections_for(request):
     return request._newsroom_sections
 
 
+def latest_stories_for(request):
+    """The newest live stories, read once per request: the 404 page offers them to a reader who followed a dead link."""
+    if not hasattr(request, "_newsroom_latest"):
+        request._newsroom_latest = list(
+            Article.objects.published()
+            .select_related("section")
+            .defer("body")
+            .order_by("-publish_at", "-pk")[:LATEST_STORIES]
+        )
+    return request._newsroom_latest
+
+
 def navigation(request):
-    # A callable: Django's template engine calls it only if a template uses it.
-    return {"nav_sections": lambda: sections_for(request), "site_name": settings.SITE_NAME}
+    # Callables: Django's template engine calls them only if a template uses them.
+    return {
+        "nav_sections": lambda: sections_for(request),
+        "latest_stories": lambda: latest_stories_for(request),
+        "site_name": settings.SITE_NAME,
+    }

@@ -1,8 +1,14 @@
 """The pages readers read. Every one of them shows only Article.objects.published()."""
 
+import re
+
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.encoding import escape_uri_path
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from .body import photo_ids, render_body
@@ -12,6 +18,30 @@ from .models import Article, Author, Organization, Photo, Section, Tag
 HOME_SECONDARY = 3
 HOME_LATEST = 8
 HOME_PER_SECTION = 4
+
+# A page number as readers' links write it: plain ASCII digits, short enough that no one needs to parse more.
+# Python's int() would also take "+2", " 2", "1_0" and other scripts' digits, which would make one page answer
+# at many addresses.
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}", re.ASCII)
+
+# An administrative code such as "QĐ-CT", "520/QĐ-CT" or "12/2020/NĐ-CP", with the number written before it.
+CODE = re.compile(r"(?:\d+(?:[./]\d+)*\s+)?([^\W_]+(?:[-/][^\W_]+)+)")
+
+
+def absolute_url(request, path):
+    """The full address of `path` on this site, as the reader's request names the site (scheme and host)."""
+    return f"{request.scheme}://{request.get_host()}{path}"
+
+
+def keep_codes_together(text):
+    """`text`, escaped, with each administrative code and the number before it kept on one line ("520 QĐ-CT")."""
+    parts, end = [], 0
+    for match in CODE.finditer(text):
+        if match[1] != match[1].upper():
+            continue  # an ordinary hyphenated word ("Bà Rịa-Vũng Tàu") may break at its hyphen
+        parts += [escape(text[end : match.start()]), format_html('<span class="nowrap">{}</span>', match[0])]
+        end = match.end()
+    return mark_safe("".join([*parts, escape(text[end:])]))
 
 
 def can_preview(user):
@@ -31,6 +61,39 @@ class ArticleListMixin:
     def get_queryset(self):
         return Article.objects.published().with_listing_data()
 
+    def paginate_queryset(self, queryset, page_size):
+        """Django's, with one address per page: anything but a page that exists is a 404."""
+        number = self.request.GET.get(self.page_kwarg, "1")
+        if not PAGE_NUMBER.fullmatch(number):
+            raise Http404("Không có trang này.")
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        try:
+            page = paginator.page(int(number))
+        except InvalidPage as error:
+            raise Http404("Không có trang này.") from error
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is None:
+            return context
+        # One address per page: page 1 is the listing's own address, without the parameter.
+        path = escape_uri_path(self.request.path)
+        numbers = {"canonical": page.number}
+        if page.has_previous():
+            numbers["prev"] = page.previous_page_number()
+        if page.has_next():
+            numbers["next"] = page.next_page_number()
+        context["page_links"] = {
+            rel: absolute_url(self.request, path if number == 1 else f"{path}?{self.page_kwarg}={number}")
+            for rel, number in numbers.items()
+        }
+        context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
+        return context
+
 
 class HomeView(ArticleListMixin, ListView):
     template_name = "articles/home.html"
@@ -49,14 +112,19 @@ class HomeView(ArticleListMixin, ListView):
         rest = [a for a in latest if a is not lead]
         context["secondary"] = rest[:HOME_SECONDARY]
         context["latest"] = rest[HOME_SECONDARY:]
-        context["section_blocks"] = self.section_blocks()
+        context["section_blocks"] = self.section_blocks(shown=[article.pk for article in latest])
         return context
 
-    def section_blocks(self):
-        """The newest stories of every section that has any, in the sections' order."""
+    def section_blocks(self, shown):
+        """Each section's newest stories not `shown` above, in the sections' order; sections with none are left out.
+
+        The exclusion sits inside each section's subquery, so a block is still filled when its
+        section's newest stories are already at the top of the page, in the same one query.
+        """
         sections = sections_for(self.request)
         by_section = {}
-        for article in Article.objects.newest_in_each(sections, HOME_PER_SECTION).with_listing_data():
+        newest = Article.objects.exclude(pk__in=shown).newest_in_each(sections, HOME_PER_SECTION)
+        for article in newest.with_listing_data():
             by_section.setdefault(article.section_id, []).append(article)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
@@ -109,7 +177,13 @@ class OrganizationView(ArticleListMixin, ListView):
         return super().get_queryset().filter(organizations=self.organization)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(organization=self.organization, object=self.organization, **kwargs)
+        return super().get_context_data(
+            organization=self.organization,
+            object=self.organization,
+            short_name=keep_codes_together(self.organization.short_name),
+            founding_document=keep_codes_together(self.organization.founding_document),
+            **kwargs,
+        )
 
 
 class ArticleView(DetailView):
@@ -130,6 +204,7 @@ class ArticleView(DetailView):
             related=Article.objects.related_to(article),
             preview=not article.is_live,
             current_section=article.section,
+            page_links={"canonical": absolute_url(self.request, article.get_absolute_url())},
             **kwargs,
         )
 

@@ -179,18 +179,54 @@ def test_home_shows_lead_story_with_photo_latest_and_sections(client):
     assert response.context["latest"] == []
     assertContains(response, f'<a href="{lead.get_absolute_url()}">Cảng Lạch Huyện đón tàu lớn</a>', html=True)
     assertContains(response, f'src="{photo.image.url}"')
-    assert [section.name for section, _ in response.context["section_blocks"]] == ["Thời sự", "Kinh tế"]
+    assert response.context["section_blocks"] == []  # both stories are already shown above
     assertNotContains(response, "Bài nháp")
     assertContains(response, '<a href="/chuyen-muc/thoi-su/">Thời sự</a>', html=True)
 
 
-def test_home_keeps_the_four_newest_stories_of_each_section(client):
+def test_home_section_block_shows_the_four_stories_after_those_at_the_top(client):
     section = make_section(name="Xã hội")
-    articles = [make_article(section=section, publish_at=timezone.now() - dt.timedelta(hours=h)) for h in range(1, 7)]
+    articles = [make_article(section=section, publish_at=timezone.now() - dt.timedelta(hours=h)) for h in range(1, 21)]
     response = client.get("/")
     [(block_section, block)] = response.context["section_blocks"]
     assert block_section == section
-    assert block == articles[:4]
+    assert block == articles[12:16]  # the twelve newest are the lead, the secondary stories and "Tin mới"
+
+
+def test_home_shows_each_story_once_and_fills_every_section_block(client):
+    now = timezone.now()
+    thoi_su, kinh_te, xa_hoi = (
+        make_section(name=n, position=p) for p, n in enumerate(["Thời sự", "Kinh tế", "Xã hội"])
+    )
+    photo = make_photo()
+    # The twelve newest (minutes 1-12) fill the top: ten from Thời sự, two from Kinh tế, which have photos.
+    stories = {
+        thoi_su: [
+            make_article(section=thoi_su, publish_at=now - dt.timedelta(minutes=m))
+            for m in [*range(1, 11), *range(13, 18)]
+        ],
+        kinh_te: [
+            make_article(section=kinh_te, featured_photo=photo, publish_at=now - dt.timedelta(minutes=m))
+            for m in (11, 12, 40, 41, 42, 43, 44)
+        ],
+        xa_hoi: [make_article(section=xa_hoi, publish_at=now - dt.timedelta(minutes=m)) for m in (50, 51)],
+    }
+
+    response = client.get("/")
+    context = response.context
+
+    top = [context["lead"], *context["secondary"], *context["latest"]]
+    blocks = dict(context["section_blocks"])
+    assert context["lead"] == stories[kinh_te][0]  # the newest with a photo
+    assert blocks[thoi_su] == stories[thoi_su][10:14]
+    assert blocks[kinh_te] == stories[kinh_te][2:6]
+    assert blocks[xa_hoi] == stories[xa_hoi]  # fewer than four left: all of them
+    assert list(blocks) == [thoi_su, kinh_te, xa_hoi]
+    shown = top + [article for block in blocks.values() for article in block]
+    assert len(shown) == len(set(shown)) == 12 + 4 + 4 + 2
+    html = response.content.decode()
+    for article in shown:
+        assert html.count(f'<a href="{article.get_absolute_url()}">{article.title}</a>') == 1, article.title
 
 
 def test_empty_home_says_so(client):
@@ -254,7 +290,10 @@ def test_organization_page_shows_its_facts_and_stories(client):
     assertContains(response, f"<h1>{organization.name}</h1>", html=True)
     assertContains(response, "<dt>Thành lập</dt><dd>Năm 2012</dd>", html=True)
     assertContains(
-        response, "<dt>Văn bản thành lập</dt><dd>Quyết định số 520 QĐ-CT của UBND thành phố Hải Phòng</dd>", html=True
+        response,
+        '<dt>Văn bản thành lập</dt><dd>Quyết định số <span class="nowrap">520 QĐ-CT</span> của UBND thành phố Hải Phòng'
+        "</dd>",
+        html=True,
     )
     assertContains(response, "<dt>Số hội viên</dt><dd>125</dd>", html=True)
     assertContains(response, f'<a href="{parent.get_absolute_url()}">{parent.name}</a>', html=True)
@@ -287,7 +326,7 @@ def test_404_page_is_the_newspapers_own(client, settings):
     assertContains(response, '<html lang="vi">', status_code=404)
 
 
-# Query budgets (DESIGN §8): the same count however much content there is.
+# Query budgets (docs/architecture.md, "Budgets"): the same count however much content there is.
 
 
 def _grow(n, sections):
@@ -313,16 +352,23 @@ def _count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("page", ["home", "section", "article", "tag", "author", "organization"])
+# Listings: the list's own object, the count, the page, its bylines and the navigation's sections. The home page:
+# the newest stories and the section blocks, each with its bylines, and the sections. An article: itself, bylines,
+# organisations, tags, the photos in its body, related stories and the sections.
+BUDGETS = {"home": 5, "section": 5, "section page 2": 5, "tag": 5, "author": 5, "organization": 5, "article": 7}
+
+
+@pytest.mark.parametrize("page", list(BUDGETS))
 def test_pages_run_a_fixed_number_of_queries(client, page):
     sections = [make_section() for _ in range(4)]
-    _grow(3, sections)
+    _grow(16, sections)  # more than the home page's top twelve, so its section blocks have stories too
 
     def url():
         article = Article.objects.published().filter(section=sections[0]).first()
         return {
             "home": lambda: "/",
             "section": lambda: sections[0].get_absolute_url(),
+            "section page 2": lambda: sections[0].get_absolute_url() + "?trang=2",
             "article": lambda: article.get_absolute_url(),
             "tag": lambda: article.tags.first().get_absolute_url(),
             "author": lambda: article.authors.first().get_absolute_url(),
@@ -335,12 +381,13 @@ def test_pages_run_a_fixed_number_of_queries(client, page):
             ),
         }[page]()
 
+    if page == "section page 2":
+        _grow(80, sections)  # a second page to begin with
     small = _count_queries(client, url())
     _grow(30, sections)
     large = _count_queries(client, url())
 
-    assert small == large
-    assert large <= 8
+    assert small == large == BUDGETS[page]
 
 
 def test_pages_are_vietnamese_whatever_the_browser_asks(client):
@@ -398,3 +445,168 @@ def test_list_cards_without_a_photo_take_the_full_width(client):
     response = client.get(section.get_absolute_url())
     assertContains(response, 'class="card card--row card--with-photo"', count=1)
     assertContains(response, 'class="card card--row"', count=1)
+
+
+# Listing pages: one address per page, and every page says which it is.
+
+
+def _listing(kind, count):
+    """A listing of `kind` with `count` live stories, newest first."""
+    owner = {
+        "section": lambda: make_section(name="Kinh tế"),
+        "tag": lambda: make_tag(name="Chuyển đổi số"),
+        "author": lambda: make_author(name="Phạm Hà"),
+        "organization": lambda: make_organization(name="Sở Nội vụ"),
+    }[kind]()
+    link = {"section": {"section": owner}, "tag": {"tags": [owner]}, "author": {"authors": [owner]}}
+    link = link.get(kind, {"organizations": [owner]})
+    now = timezone.now()
+    stories = [make_article(publish_at=now - dt.timedelta(hours=h), **link) for h in range(1, count + 1)]
+    return owner, stories
+
+
+LISTINGS = ["section", "tag", "author", "organization"]
+
+
+@pytest.mark.parametrize("kind", LISTINGS)
+def test_listing_pages_say_which_page_they_are_with_canonical_prev_and_next(client, kind):
+    owner, stories = _listing(kind, 45)
+    path = owner.get_absolute_url()
+    base = f"http://testserver{path}"
+
+    first, second, third = (client.get(path, {"trang": n} if n > 1 else {}) for n in (1, 2, 3))
+
+    assert list(second.context["articles"]) == stories[20:40]
+    assertContains(first, f"<title>{owner.name} — Newsroom Hải Phòng</title>", html=True)
+    assertContains(second, f"<title>{owner.name} — Trang 2 — Newsroom Hải Phòng</title>", html=True)
+    assertContains(second, f"<h1>{owner.name} — Trang 2</h1>", html=True)
+    assertContains(first, f"<h1>{owner.name}</h1>", html=True)
+    assertNotContains(first, "— Trang 1")
+    # In <head>: the page's own address (page 1 without the parameter) and its neighbours'.
+    assertContains(first, f'<link rel="canonical" href="{base}">', html=True)
+    assertContains(first, f'<link rel="next" href="{base}?trang=2">', html=True)
+    assertNotContains(first, 'rel="prev"')
+    assertContains(second, f'<link rel="canonical" href="{base}?trang=2">', html=True)
+    assertContains(second, f'<link rel="prev" href="{base}">', html=True)
+    assertContains(second, f'<link rel="next" href="{base}?trang=3">', html=True)
+    assertContains(third, f'<link rel="canonical" href="{base}?trang=3">', html=True)
+    assertContains(third, f'<link rel="prev" href="{base}?trang=2">', html=True)
+    assertNotContains(third, 'rel="next"')
+    # On the pager: the same neighbours, page 1 again without the parameter.
+    assertContains(second, f'<a href="{path}" rel="prev">← Trang trước</a>', html=True)
+    assertContains(second, '<a href="?trang=3" rel="next">Trang sau →</a>', html=True)
+    assertContains(third, '<a href="?trang=2" rel="prev">← Trang trước</a>', html=True)
+    # Whatever else the address carries, the canonical one is the page's own.
+    tracked = client.get(path, {"trang": 2, "utm_source": '"><script>alert(1)</script>'})
+    assertContains(tracked, f'<link rel="canonical" href="{base}?trang=2">', html=True)
+    assertNotContains(tracked, "<script>alert(1)")
+
+
+def test_a_listing_of_one_page_has_a_canonical_link_and_no_neighbours(client):
+    owner, _ = _listing("tag", 3)
+    response = client.get(owner.get_absolute_url(), {"trang": 1})
+    assertContains(response, f'<link rel="canonical" href="http://testserver{owner.get_absolute_url()}">', html=True)
+    assertNotContains(response, 'rel="prev"')
+    assertNotContains(response, 'rel="next"')
+    assertNotContains(response, 'class="pagination"')
+
+
+def test_an_empty_listing_is_a_page_not_a_404(client):
+    response = client.get(make_tag(name="Chưa dùng").get_absolute_url())
+    assertContains(response, "Chưa có bài viết nào.")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "0",
+        "-1",
+        "abc",
+        "3",  # one past the last page
+        "99999",
+        "999999999",
+        "1e9",
+        "2.5",
+        "1" * 30,
+        "9" * 5000,  # longer than Python's int() reads from a string
+        "%00",
+        "last",
+        "+2",
+        "%202",
+        "2%20",
+        "1_0",
+        "01",
+        "%D9%A2",  # ٢, an Arabic-Indic two, which int() would take
+        "",
+        "<script>alert(1)</script>",
+        "javascript:alert(1)",
+    ],
+)
+@pytest.mark.parametrize("kind", LISTINGS)
+def test_a_page_number_that_is_not_a_page_is_the_designed_404(client, settings, kind, number):
+    settings.DEBUG = False
+    owner, _ = _listing(kind, 25)
+    response = client.get(f"{owner.get_absolute_url()}?trang={number}")
+    assertContains(response, "<h1>Không tìm thấy trang</h1>", html=True, status_code=404)
+    assertNotContains(response, "<script>alert(1)", status_code=404)
+
+
+# The 404 page: a reader who followed a dead link can go on.
+
+
+def test_404_page_offers_the_sections_and_the_latest_live_stories(client, settings):
+    settings.DEBUG = False
+    kinh_te = make_section(name="Kinh tế", position=1)
+    make_section(name="Văn hóa", position=2)
+    now = timezone.now()
+    stories = [make_article(section=kinh_te, publish_at=now - dt.timedelta(hours=h)) for h in range(1, 8)]
+    make_article(title="Bài nháp chưa lên", live=False)
+    make_article(title="Bài hẹn giờ", publish_at=now + dt.timedelta(hours=1))
+
+    response = client.get("/bai-viet/khong-ton-tai/")
+
+    assert response.status_code == 404
+    assertContains(
+        response,
+        '<ul class="chips"><li><a href="/chuyen-muc/kinh-te/">Kinh tế</a></li>'
+        '<li><a href="/chuyen-muc/van-hoa/">Văn hóa</a></li></ul>',
+        html=True,
+        status_code=404,
+    )
+    html = response.content.decode()
+    links = [f'<a href="{article.get_absolute_url()}">{article.title}</a>' for article in stories]
+    assert all(link in html for link in links[:5])
+    assert [html.index(link) for link in links[:5]] == sorted(html.index(link) for link in links[:5])
+    assert not any(link in html for link in links[5:])
+    assertNotContains(response, "Bài nháp chưa lên", status_code=404)
+    assertNotContains(response, "Bài hẹn giờ", status_code=404)
+
+
+def test_404_page_without_sections_or_stories_still_renders(client, settings):
+    settings.DEBUG = False
+    response = client.get("/khong-co-trang-nay/")
+    assertContains(response, "<h1>Không tìm thấy trang</h1>", html=True, status_code=404)
+    assertNotContains(response, "Các chuyên mục", status_code=404)
+    assertNotContains(response, "Tin mới", status_code=404)
+
+
+def test_404_for_a_missing_and_a_non_live_article_are_the_same_bytes_in_a_fixed_number_of_queries(client, settings):
+    settings.DEBUG = False
+    sections = [make_section() for _ in range(3)]
+    _grow(6, sections)
+    hidden = make_article(title="Bài chưa xuất bản", live=False, section=sections[0])
+
+    def fetch(path):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 404
+        return response.content, len(queries)
+
+    missing, missing_queries = fetch("/bai-viet/khong-ton-tai/")
+    not_live, not_live_queries = fetch(f"/bai-viet/{hidden.slug}/")
+    assert not_live.replace(hidden.slug.encode(), b"khong-ton-tai") == missing
+    assert hidden.slug.encode() not in not_live
+    # The article lookup, then the page's sections and latest stories, however much there is.
+    assert missing_queries == not_live_queries == 3
+    _grow(20, sections)
+    assert fetch("/bai-viet/khong-ton-tai/")[1] == 3
