@@ -364,18 +364,19 @@ class Importer:
         # Matched against every file of the run: fetched once, not once per file.
         self.organizations = list(Organization.objects.all())
 
-    def import_file(self, path, parsed=None, *, authors=None):
+    def import_file(self, path, parsed=None, *, authors=None, prepare=None):
         """Import one file; `parsed` if the caller has read and adjusted it already.
 
         `authors` (Authors, in byline order) replaces the author the byline names, for a caller
-        that knows them; an empty list keeps the byline as free text with no author.
+        that knows them; an empty list keeps the byline as free text with no author. `prepare(article)`
+        sets what a file cannot say (section, status, take-down time…) before the article is validated.
         """
         parsed = parsed or parse(read_lines(path))
         images = {figure.filename: find_image(figure.filename, path, self.images_dir) for figure in parsed.figures}
         stored = []
         try:
             with transaction.atomic():
-                result = self._save(Path(path), parsed, images, authors, stored)
+                result = self._save(Path(path), parsed, images, authors, prepare, stored)
         except BaseException:
             # A rollback removes rows but cannot take back a stored file.
             for storage, name in stored:
@@ -384,7 +385,7 @@ class Importer:
         self.stored.extend(stored)
         return result
 
-    def _save(self, path, parsed, images, authors, stored):
+    def _save(self, path, parsed, images, authors, prepare, stored):
         source = str(path.resolve())
         article = Article.objects.select_for_update().filter(import_key=path.name).order_by("pk").first()
         created = article is None
@@ -398,6 +399,8 @@ class Importer:
         self._fill(article, parsed, photos)
         if not authors:
             article.byline = parsed.byline
+        if prepare:
+            prepare(article)
         _validate(article, _article_lines(parsed), parsed.title_line)
         article.save()
         article.bylines.all().delete()

@@ -1,17 +1,21 @@
 import io
+import math
 import re
+import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from articles import demo
 from articles.body import photo_ids
+from articles.importer import parse, read_lines
 from articles.models import Article, Author, Organization, Photo, Section, Tag
 from articles.text import strip_accents
+from articles.views import ArticleListMixin
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +70,7 @@ def test_articles_in_every_state():
     assert not published.filter(pk__in=scheduled).exists()
     drafts = Article.objects.filter(status=Article.Status.DRAFT)
     assert drafts.exists()
+    assert Article.objects.filter(status=Article.Status.REVIEW).count() == 1
     assert not published.filter(pk__in=drafts).exists()
     expired = [article for article in Article.objects.all() if article.is_expired]
     assert expired
@@ -186,15 +191,123 @@ def test_no_users_option(settings):
     assert "password:" not in output
 
 
-def test_failure_leaves_nothing_behind(settings, monkeypatch):
-    broken = {**demo.ARTICLES[0], "title": "Bài hỏng ở cuối", "section": "Không có chuyên mục này"}
-    monkeypatch.setattr(demo, "ARTICLES", [*demo.ARTICLES, broken])
+def with_broken_story(monkeypatch, name, story):
+    """The demo data with one more story at the end, after the others have stored their photos."""
+    data = demo.load_data()
+    data["stories"][name] = story
+    monkeypatch.setattr(demo, "load_data", lambda: data)
 
-    with pytest.raises(KeyError):
+
+def test_failure_leaves_nothing_behind(settings, monkeypatch):
+    with_broken_story(
+        monkeypatch, "hoc-sinh-nhat-duoc-vi-2", {"section": "Không có chuyên mục này", "tags": [], "hours_ago": 1}
+    )
+
+    with pytest.raises(CommandError) as failure:
         seed()
 
+    assert str(failure.value) == (
+        "hoc-sinh-nhat-duoc-vi-2.txt in demo.toml: unknown section 'Không có chuyên mục này'; nothing was created"
+    )
     assert all(count == 0 for count in counts().values())
     assert not list(settings.MEDIA_ROOT.rglob("*.jpg"))
+
+
+def test_a_story_file_the_importer_refuses_leaves_nothing_behind(settings, monkeypatch, tmp_path):
+    stories = tmp_path / "stories"
+    shutil.copytree(demo.STORIES, stories)
+    (stories / "hong.txt").write_text("Tin hỏng\n\nMinh Anh\n31/02/2024 25:61\n\nSapo.\n")
+    data = demo.load_data()
+    data["stories"]["hong"] = {"section": "Thời sự", "tags": [], "hours_ago": 1}
+
+    with pytest.raises(demo.DemoError) as failure:
+        demo.DemoSeeder(with_users=False, data=data, stories_dir=stories).run()
+
+    assert str(failure.value) == f"{stories / 'hong.txt'}:4: invalid dateline '31/02/2024 25:61': " + (
+        "day is out of range for month"
+    )
+    assert all(count == 0 for count in counts().values())
+    assert not list(settings.MEDIA_ROOT.rglob("*.jpg"))
+
+
+def test_every_story_file_is_in_the_data_file_and_the_other_way_round():
+    files = {path.stem for path in demo.STORIES.glob("*.txt")}
+
+    assert files == set(demo.load_data()["stories"])
+    assert not [path for path in demo.STORIES.iterdir() if path.suffix != ".txt"]
+
+
+def test_stories_are_imported_through_the_importer():
+    seed()
+
+    for article in Article.objects.all():
+        path = demo.STORIES / article.import_key
+        assert article.import_source == str(path.resolve())
+        assert parse(read_lines(path)).title == article.title
+
+
+def test_a_demo_story_is_protected_like_any_imported_published_article():
+    seed()
+    path = demo.STORIES / "den-chieu-sang-ngo-nho.txt"
+    before = Article.objects.values().get(import_key=path.name)
+
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_article", str(path), stdout=io.StringIO(), stderr=err)
+
+    assert "pass --update to change it, nothing changed" in err.getvalue()
+    assert Article.objects.values().get(import_key=path.name) == before
+
+
+def test_one_section_has_three_pages_of_live_stories(client):
+    seed()
+    section = Section.objects.get(name="Thời sự")
+    live = Article.objects.published().filter(section=section).count()
+
+    response = client.get(section.get_absolute_url(), {ArticleListMixin.page_kwarg: 3})
+
+    assert live >= 45
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    assert page.paginator.num_pages == 3 == math.ceil(live / ArticleListMixin.paginate_by)
+    assert len(page.object_list) == live - 2 * ArticleListMixin.paginate_by
+
+
+def test_bodies_keep_their_headings_quotes_and_lists():
+    seed()
+
+    hoi = Article.objects.get(title__startswith="Hội Khoa học phát triển nguồn nhân lực")
+    assert "<h2>Hơn mười năm, ba nhiệm kỳ</h2>" in hoi.body
+    assert "<li>Có 125 hội viên.</li>" in hoi.body
+    bodies = " ".join(Article.objects.values_list("body", flat=True))
+    assert "<blockquote><p>“Tôi đi sớm hơn mười lăm phút" in bodies
+    assert "<ol><li>Chuyển sang hóa đơn điện tử" in bodies
+
+
+def test_a_featured_photo_is_not_shown_again_in_the_body():
+    seed()
+
+    articles = Article.objects.filter(featured_photo__isnull=False)
+    assert articles.count() >= 10
+    for article in articles:
+        assert article.featured_photo_id not in photo_ids(article.body), article.title
+
+
+def test_a_desk_byline_stays_free_text():
+    seed()
+
+    notice = Article.objects.get(title__startswith="Thông báo nhận hồ sơ học bổng")
+    assert (notice.byline, notice.author_list) == ("Ban Bạn đọc", [])
+    assert not Author.objects.filter(name__startswith="Ban ").exists()
+
+
+def test_photo_credit_and_caption_come_from_the_caption_line():
+    seed()
+
+    photo = Article.objects.get(title__startswith="Mùa phượng đỏ").featured_photo
+    assert photo.caption == "Hàng phượng vĩ nở đỏ trên một con phố đầu hè (ảnh minh họa)."
+    assert photo.credit == "Ảnh: Đồ họa Newsroom"
+    assert photo.alt_text == demo.load_data()["photos"]["phuong"]
 
 
 @pytest.mark.parametrize(

@@ -1,18 +1,19 @@
-"""`manage.py seed_demo`: a living front page for a newcomer, in Vietnamese (content in articles/demo.py)."""
+"""`manage.py seed_demo`: a living front page for a newcomer, in Vietnamese (content in articles/demo/)."""
 
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from articles.demo import DemoSeeder
+from articles.demo import DemoError, DemoSeeder
 
 
 class Command(BaseCommand):
     help = (
         "Fill an empty newsroom with Vietnamese demo content: sections, authors, organisations, photos and "
-        "articles in every state. With DEBUG on, also creates the demo accounts bientap (editor) and phongvien "
-        "(reporter). Running it again adds only what is missing."
+        "articles in every state, the stories imported from the text files in articles/demo/stories. With DEBUG "
+        "on, also creates the demo accounts bientap (editor) and phongvien (reporter). Running it again adds only "
+        "what is missing."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_users, **options):
         started = time.monotonic()
-        seeder = DemoSeeder(with_users=settings.DEBUG and not no_users).run()
+        try:
+            seeder = DemoSeeder(with_users=settings.DEBUG and not no_users).run()
+        except DemoError as error:
+            raise CommandError(f"{error}; nothing was created") from None
         self.report_content(seeder.created, time.monotonic() - started)
         self.report_accounts(seeder.new_accounts, no_users=no_users)
 
