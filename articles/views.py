@@ -37,8 +37,9 @@ def keep_codes_together(text):
     """`text`, escaped, with each administrative code and the number before it kept on one line ("520 QĐ-CT")."""
     parts, end = [], 0
     for match in CODE.finditer(text):
-        if match[1] != match[1].upper():
-            continue  # an ordinary hyphenated word ("Bà Rịa-Vũng Tàu") may break at its hyphen
+        code = match[1]
+        if code != code.upper() or not any(ch.isalpha() for ch in code):
+            continue  # a hyphenated word ("Bà Rịa-Vũng Tàu") may break at its hyphen; a date needs no help
         parts += [escape(text[end : match.start()]), format_html('<span class="nowrap">{}</span>', match[0])]
         end = match.end()
     return mark_safe("".join([*parts, escape(text[end:])]))

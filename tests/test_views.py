@@ -610,3 +610,29 @@ def test_404_for_a_missing_and_a_non_live_article_are_the_same_bytes_in_a_fixed_
     assert missing_queries == not_live_queries == 3
     _grow(20, sections)
     assert fetch("/bai-viet/khong-ton-tai/")[1] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Quyết định số 520 QĐ-CT", 'Quyết định số <span class="nowrap">520 QĐ-CT</span>'),
+        ("Nghị định 12/2020/NĐ-CP ngày 1/2", 'Nghị định <span class="nowrap">12/2020/NĐ-CP</span> ngày 1/2'),
+        ("Số 15/QĐ-UBND và QĐ-CT", 'Số <span class="nowrap">15/QĐ-UBND</span> và <span class="nowrap">QĐ-CT</span>'),
+        ("Tỉnh Bà Rịa-Vũng Tàu, trang gioi-thieu", "Tỉnh Bà Rịa-Vũng Tàu, trang gioi-thieu"),
+        ('<b>520 QĐ-CT</b> & "x"', '&lt;b&gt;<span class="nowrap">520 QĐ-CT</span>&lt;/b&gt; &amp; &quot;x&quot;'),
+        ("", ""),
+    ],
+)
+def test_administrative_codes_are_kept_on_one_line_and_everything_is_escaped(text, html):
+    from articles.views import keep_codes_together
+
+    assert keep_codes_together(text) == html
+
+
+def test_article_page_names_its_canonical_address(client):
+    article = make_article(title="Cảng mở tuyến mới")
+    response = client.get(article.get_absolute_url(), {"utm_source": "x"})
+    assertContains(
+        response, f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">', count=1, html=True
+    )
+    assertNotContains(response, 'rel="next"')
