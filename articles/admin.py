@@ -15,13 +15,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -109,11 +110,38 @@ class GuardedChangeList(ChangeList):
         return bool(DATE_NUMBER.fullmatch(text.strip())) and low <= int(text) <= high
 
 
+class AutocompleteSelectMultipleWithoutClearAll(AutocompleteSelectMultiple):
+    """A many-to-many picker without select2's "clear all" ×, which it puts inside the <ul> of chosen items.
+
+    A <span> among the <li>s is a broken list to screen readers (axe's `list` rule); every chosen item keeps
+    its own × to remove it.
+    """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return super().build_attrs(base_attrs, extra_attrs) | {"data-allow-clear": "false"}
+
+
 class NewsroomAdmin(admin.ModelAdmin):
     """What every admin page of the newsroom shares."""
 
     def get_changelist(self, request, **kwargs):
         return GuardedChangeList
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield and isinstance(formfield.widget, AdminSplitDateTime):
+            # The admin prints "Date:" and "Time:" before the two inputs as plain text, not as labels.
+            date, time = formfield.widget.widgets
+            date.attrs["aria-label"] = format_lazy(_("{field}, date"), field=formfield.label)
+            time.attrs["aria-label"] = format_lazy(_("{field}, time"), field=formfield.label)
+        return formfield
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultipleWithoutClearAll(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 # Articles ------------------------------------------------------------------
@@ -169,6 +197,13 @@ class ArticleAdminForm(forms.ModelForm):
             },
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"].widget
+        # The editor's NoSpellCheck extension is on by default; reporters want the browser's spelling check.
+        # A new dict: the widget's config is the model field's own object.
+        body.config = body.config | {"extensions": body.config["extensions"] | {"NoSpellCheck": False}}
+
     def clean(self):
         cleaned_data = super().clean()
         self._refuse_locked_slug_change()
@@ -189,8 +224,67 @@ class ArticleAdminForm(forms.ModelForm):
             self.add_error(None, error.message_dict.get("slug", error.messages))
 
 
+class BylineForm(forms.ModelForm):
+    """One author row. Its position only orders the rows: the formset saves them as 1, 2, 3."""
+
+    class Meta:
+        model = ArticleAuthor
+        fields = ["author", "position"]
+        widgets = {"position": forms.NumberInput(attrs={"min": 0, "aria-label": _("Position in the byline")})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, a row goes after the numbered ones (a new row used to show 0 and jump to the front).
+        self.fields["position"].required = False
+        if not self.instance.pk:
+            self.initial["position"] = None
+        # On the select inside the admin's wrapper (the wrapper's attrs are not the copy this form renders).
+        author = self.fields["author"].widget
+        getattr(author, "widget", author).attrs["aria-label"] = _("author")
+
+
+class BylineFormSet(forms.BaseInlineFormSet):
+    """Saves the byline as positions 1, 2, 3… in the order the editor sees.
+
+    With the form's script on, the rows' order on screen is the order (it numbers the positions as rows
+    move); without it, the typed numbers are, and ties and empty ones keep the rows' order.
+    """
+
+    _ranked = ()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Remove this author from the byline")
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form) and not form.errors
+        ]
+        # sorted() is stable: rows with the same (or no) number keep their order on the page.
+        kept.sort(key=lambda form: (form.cleaned_data.get("position") is None, form.cleaned_data.get("position") or 0))
+        for rank, form in enumerate(kept, start=1):
+            form.instance.position = form.cleaned_data["position"] = rank
+        self._ranked = kept
+
+    def save_existing_objects(self, commit=True):
+        saved = super().save_existing_objects(commit)
+        if commit:
+            # Django saves only rows whose fields changed; a row whose rank moved because another row was added,
+            # removed or reordered may not have: store its new position as well.
+            for form in self._ranked:
+                if form.instance.pk and form.instance not in saved and not form.has_changed():
+                    form.instance.save(update_fields=["position"])
+        return saved
+
+
 class ArticleAuthorInline(admin.TabularInline):
     model = ArticleAuthor
+    form = BylineForm
+    formset = BylineFormSet
     fields = ["author", "position"]
     autocomplete_fields = ["author"]
     extra = 1
@@ -231,6 +325,10 @@ class ArticleAdmin(NewsroomAdmin):
         ),
         (_("Record details"), {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        # The editor in the admin's language with Vietnamese spelling, and the byline's drag-to-reorder.
+        js = ["admin_newsroom/article_form.js"]
 
     def get_queryset(self, request):
         # The changelist shows sections and bylines: fetched up front, not one query per row.

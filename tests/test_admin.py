@@ -1,5 +1,6 @@
 import ast
 import gettext
+import json
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.admin import ArticleAdmin
-from articles.models import Article, Author, Organization, Photo, Section, Tag
+from articles.models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
 from tests.factories import jpeg_bytes, make_article, make_author, make_photo, make_section
 
 pytestmark = pytest.mark.django_db
@@ -685,3 +686,202 @@ def test_the_date_hierarchy_still_filters_by_year_month_and_day(admin_client, ur
         response = admin_client.get(f"{url}?{query.format(f=field)}")
         assert response.status_code == 200, query
     assert admin_client.get(f"{url}?{field}__year=9998").context["cl"].result_count == 0
+
+
+# The byline order: positions 1, 2, 3 in the order the editor sees ---------------------
+
+
+def byline_rows(article, rows):
+    """The change form's author rows: (existing ArticleAuthor or an Author for a new row, position, delete)."""
+    data = {"bylines-TOTAL_FORMS": str(len(rows)), "bylines-INITIAL_FORMS": "0"}
+    initial = 0
+    for index, (row, position, delete) in enumerate(rows):
+        prefix = f"bylines-{index}-"
+        if isinstance(row, ArticleAuthor):
+            initial += 1
+            data |= {
+                f"{prefix}id": str(row.pk),
+                f"{prefix}article": str(article.pk),
+                f"{prefix}author": str(row.author_id),
+            }
+        else:
+            data[f"{prefix}author"] = str(row.pk)
+        data[f"{prefix}position"] = position
+        if delete:
+            data[f"{prefix}DELETE"] = "on"
+    data["bylines-INITIAL_FORMS"] = str(initial)
+    return data
+
+
+def positions(article):
+    return [(byline.author.name, byline.position) for byline in article.bylines.select_related("author")]
+
+
+def test_new_bylines_are_numbered_1_2_3_in_row_order(admin_client):
+    first, second, third = make_author(name="An"), make_author(name="Bình"), make_author(name="Chi")
+    data = article_form_data(authors=[first, second, third])
+    # Positions as the form's script posts them, or left empty (no script): the rows' order either way.
+    for typed in (["1", "2", "3"], ["", "", ""], ["0", "0", "0"]):
+        Article.objects.all().delete()
+        for index, value in enumerate(typed):
+            data[f"bylines-{index}-position"] = value
+
+        response = admin_client.post(ADD_ARTICLE, data)
+
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert positions(Article.objects.get()) == [("An", 1), ("Bình", 2), ("Chi", 3)], typed
+
+
+def test_typed_positions_order_the_byline_and_empty_ones_go_last(admin_client):
+    first, second, third = make_author(name="An"), make_author(name="Bình"), make_author(name="Chi")
+    data = article_form_data(authors=[first, second, third])
+    data |= {"bylines-0-position": "", "bylines-1-position": "7", "bylines-2-position": "2"}
+
+    assert admin_client.post(ADD_ARTICLE, data).status_code == 302
+
+    assert positions(Article.objects.get()) == [("Chi", 1), ("Bình", 2), ("An", 3)]
+
+
+def test_reordering_removing_and_adding_authors_renumbers_every_row(admin_client):
+    an, binh, chi, dung = (make_author(name=name) for name in ("An", "Bình", "Chi", "Dũng"))
+    article = make_article(authors=[an, binh, chi], live=False)  # stored as 0, 1, 2
+    rows = list(article.bylines.all())
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    # Chi moved to the front, Bình removed, Dũng added at the end. Neither An's nor Chi's row
+    # changed a field Django would notice if the script had posted their old numbers.
+    data = change_form_data(article) | byline_rows(
+        article, [(rows[2], "1", False), (rows[0], "2", False), (rows[1], "3", True), (dung, "", False)]
+    )
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert positions(article) == [("Chi", 1), ("An", 2), ("Dũng", 3)]
+
+    # Saved again untouched: stored positions that were not 1, 2, 3 are renumbered too.
+    ArticleAuthor.objects.filter(article=article).update(position=0)
+    rows = list(article.bylines.order_by("pk"))
+    data = change_form_data(article) | byline_rows(article, [(row, "0", False) for row in rows])
+    assert admin_client.post(url, data).status_code == 302
+    assert [position for _, position in positions(article)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("position", ["-1", "abc", "99999999999999999999", "1.5", "<script>alert(1)</script>"])
+def test_a_hostile_position_is_a_form_error(admin_client, position):
+    data = article_form_data(authors=[make_author()]) | {"bylines-0-position": position}
+
+    response = admin_client.post(ADD_ARTICLE, data)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0]["position"]
+    assert not Article.objects.exists()
+
+
+def test_the_byline_rows_are_labelled_and_a_new_row_has_no_number(admin_client):
+    article = make_article(authors=[make_author()], live=False)
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    byline = article.bylines.get()
+    assertContains(
+        response,
+        f'<input type="number" name="bylines-0-position" value="{byline.position}" min="0" '
+        'aria-label="Vị trí trên dòng tác giả" id="id_bylines-0-position">',
+        html=True,
+    )
+    # The extra row is empty: it goes last, where 0 used to put it first.
+    assertContains(
+        response,
+        '<input type="number" name="bylines-1-position" min="0" aria-label="Vị trí trên dòng tác giả" '
+        'id="id_bylines-1-position">',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<input type="checkbox" name="bylines-0-DELETE" aria-label="Bỏ tác giả này khỏi dòng tác giả" '
+        'id="id_bylines-0-DELETE">',
+        html=True,
+    )
+    assertContains(
+        response, '<select name="bylines-0-author" aria-label="tác giả" id="id_bylines-0-author"', html=False
+    )
+    assertContains(response, "admin_newsroom/article_form.js")
+
+
+# Labels, the editor's settings and the admin's scripts -------------------------------
+
+
+def test_date_and_time_inputs_are_labelled_with_their_field(admin_client):
+    response = admin_client.get(ADD_ARTICLE)
+
+    for name, label in (("publish_at", "Xuất bản lúc"), ("expire_at", "Gỡ lúc")):
+        assertContains(response, f'aria-label="{label}, ngày" id="id_{name}_0"', html=False)
+        assertContains(response, f'aria-label="{label}, giờ" id="id_{name}_1"', html=False)
+
+
+def test_the_editor_leaves_spelling_to_the_browser(admin_client):
+    response = admin_client.get(ADD_ARTICLE)
+
+    widget = response.context["adminform"].form["body"]
+    config = json.loads(widget.field.widget.get_context("body", "", {})["widget"]["attrs"][
+        "data-django-prose-editor-configurable"
+    ])  # fmt: skip
+    assert "NoSpellCheck" not in config["extensions"]
+    assert {"Bold", "Link", "Table", "Menu"} <= set(config["extensions"])
+    # The model field's own configuration (shared by every form) is left alone.
+    assert "NoSpellCheck" not in Article._meta.get_field("body").config["extensions"]
+
+
+def test_many_to_many_pickers_have_no_clear_all_button(admin_client):
+    response = admin_client.get(ADD_ARTICLE)
+
+    for name in ("organizations", "tags"):
+        assertContains(response, f'<select name="{name}" id="id_{name}" class="admin-autocomplete"', html=False)
+    page = response.content.decode()
+    for name in ("organizations", "tags"):
+        tag = page[page.index(f'<select name="{name}"') :].split(">", 1)[0]
+        assert 'data-allow-clear="false"' in tag
+    section = page[page.index('<select name="section"') :].split(">", 1)[0]
+    assert 'data-allow-clear="true"' in section  # a single choice keeps its ×, outside any list
+
+
+def test_djangos_untranslated_admin_strings_are_vietnamese(admin_client):
+    article = make_article(section=make_section(), live=False)
+
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assertContains(response, 'title="Xem chuyên mục đã chọn"')
+    assertContains(response, '<nav aria-label="Vị trí trang">', html=False)
+    assertNotContains(response, "View selected")
+    assertNotContains(response, "Breadcrumbs")
+
+
+def test_the_admin_scripts_and_icon_are_static_files(admin_client):
+    response = admin_client.get(ADD_ARTICLE)
+
+    assertContains(response, '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">', html=True)
+    assertContains(response, '<script src="/static/admin_newsroom/admin.js" defer></script>', html=True)
+    # No inline event handlers: the Content-Security-Policy allows no inline script.
+    assert " onchange=" not in response.content.decode()
+    assert " onclick=" not in response.content.decode()
+
+
+def test_the_javascript_catalogue_translates_the_editor(admin_client, default_language_afterwards):
+    catalogue = admin_client.get(reverse("admin:jsi18n")).content.decode()
+
+    # The catalogue is JSON with non-ASCII letters escaped.
+    for vietnamese in ("Chữ đậm", "Chèn liên kết", "Sửa liên kết", "Cập nhật", "Tiêu đề cấp %(level)s", "Đưa lên"):
+        assert json.dumps(vietnamese) in catalogue
+    admin_client.post("/i18n/setlang/", {"language": "en", "next": ARTICLES})
+    assert json.dumps("Chữ đậm") not in admin_client.get(reverse("admin:jsi18n")).content.decode()
+
+
+def test_every_javascript_message_is_translated_and_compiled():
+    entries = po_entries(LOCALE_VI / "djangojs.po")
+    assert len(entries) > 50
+    assert not [entry["msgid"] for entry in entries if not entry["msgstr"] or "fuzzy" in entry.get("flags", ())]
+    with open(LOCALE_VI / "djangojs.mo", "rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog
+    assert {key: value for key, value in catalog.items() if key} == {e["msgid"]: e["msgstr"] for e in entries}
+    # "URL" is on the English list the browser test looks for, so no translation may keep it.
+    assert not [entry["msgstr"] for entry in entries if "URL" in entry["msgstr"]]
