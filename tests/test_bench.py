@@ -1,4 +1,5 @@
-"""manage.py bench: the parts that run in a moment. No load test here; time is never asserted."""
+"""manage.py bench and the benchmarks package: the parts that run in a moment. No load test here; time is never
+asserted (docs/architecture.md, "Budgets")."""
 
 import argparse
 import math
@@ -14,10 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from articles.management.commands import bench
+from benchmarks import BenchmarkError, load, pages, report
+from benchmarks.server import Server, free_port, warm_up
 from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
 
 WRK_OUTPUT = """\
@@ -40,32 +44,32 @@ Transfer/sec:      6.38MB
 
 
 def test_parse_wrk_reads_rate_percentiles_in_ms_and_errors():
-    result = bench.parse_wrk(WRK_OUTPUT)
+    result = load.parse_wrk(WRK_OUTPUT)
 
-    assert result == bench.Result(requests=6943, rps=693.61, p50=0.87, p99=1250.0, errors=7)
+    assert result == load.Result(requests=6943, rps=693.61, p50=0.87, p99=1250.0, errors=7)
 
 
 def test_parse_wrk_without_error_lines_counts_none():
     clean = "\n".join(line for line in WRK_OUTPUT.splitlines() if "errors" not in line and "Non-2xx" not in line)
 
-    assert bench.parse_wrk(clean).errors == 0
+    assert load.parse_wrk(clean).errors == 0
 
 
 def test_parse_wrk_refuses_output_it_cannot_read():
-    with pytest.raises(CommandError, match="Could not read wrk"):
-        bench.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
+    with pytest.raises(BenchmarkError, match="Could not read wrk"):
+        load.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
 
 
 def test_summarize_gives_rate_nearest_rank_percentiles_and_errors():
     latencies = [n / 1000 for n in range(100, 0, -1)]  # 1 ms … 100 ms, unordered
 
-    result = bench.summarize(latencies, errors=3, elapsed=2.0)
+    result = load.summarize(latencies, errors=3, elapsed=2.0)
 
-    assert result == bench.Result(requests=103, rps=50.0, p50=50.0, p99=99.0, errors=3)
+    assert result == load.Result(requests=103, rps=50.0, p50=50.0, p99=99.0, errors=3)
 
 
 def test_summarize_with_no_answer_at_all():
-    result = bench.summarize([], errors=5, elapsed=1.0)
+    result = load.summarize([], errors=5, elapsed=1.0)
 
     assert (result.requests, result.rps, result.errors) == (5, 0.0, 5)
     assert math.isnan(result.p50)
@@ -82,7 +86,7 @@ def test_summarize_with_no_answer_at_all():
     ],
 )
 def test_request_host_is_one_django_accepts(allowed, host):
-    assert bench.request_host(allowed) == host
+    assert pages.request_host(allowed) == host
 
 
 def test_pages_option_keeps_the_page_order_and_refuses_others():
@@ -95,9 +99,9 @@ def test_pages_option_keeps_the_page_order_and_refuses_others():
 
 def test_table_lines_up_and_marks_pages_not_loaded():
     urls = {"home": "/", "article": "/bai-viet/" + "a" * 80 + "/"}
-    results = {"home": bench.Result(requests=900, rps=1234.56, p50=5.04, p99=20.0, errors=0, cpu_ms=1.234)}
+    results = {"home": load.Result(requests=900, rps=1234.56, p50=5.04, p99=20.0, errors=0, cpu_ms=1.234)}
 
-    lines = bench.format_table(urls, {"home": 5, "article": 6}, results).splitlines()
+    lines = report.format_table(urls, {"home": 5, "article": 6}, results).splitlines()
 
     assert lines[0].split() == ["page", "URL", "queries", "req/s", "p50", "ms", "p99", "ms", "errors", "CPU", "ms/req"]
     assert lines[1].split() == ["home", "/", "5", "1234.6", "5.0", "20.0", "0", "1.23"]
@@ -107,10 +111,10 @@ def test_table_lines_up_and_marks_pages_not_loaded():
 
 
 def test_reference_line_compares_with_wagtail():
-    assert "3.3× Wagtail" in bench.reference_line(700, workers=2, vendor="postgresql")
-    assert "meets the target" in bench.reference_line(700, workers=2, vendor="postgresql")
-    assert "is below the target" in bench.reference_line(300, workers=2, vendor="postgresql")
-    assert "not like for like" in bench.reference_line(700, workers=4, vendor="sqlite")
+    assert "3.3× Wagtail" in report.reference_line(700, workers=2, vendor="postgresql")
+    assert "meets the target" in report.reference_line(700, workers=2, vendor="postgresql")
+    assert "is below the target" in report.reference_line(300, workers=2, vendor="postgresql")
+    assert "not like for like" in report.reference_line(700, workers=4, vendor="sqlite")
 
 
 @pytest.mark.django_db
@@ -145,7 +149,7 @@ def test_no_load_counts_the_queries_of_three_live_pages_within_budget():
     assert rows["section"][1] == section.get_absolute_url()
     assert rows["article"][1] == newest.get_absolute_url()
     for page in ("home", "section", "article"):
-        assert 1 <= int(rows[page][2]) <= 8  # DESIGN §8
+        assert 1 <= int(rows[page][2]) <= 8  # the ceiling of every reader page (docs/architecture.md, "Budgets")
         assert rows[page][3:] == ["-"] * 5
     assert "load: not run" in lines[4]
 
@@ -183,13 +187,49 @@ def http_port():
 
 
 def test_load_generator_times_200s_and_counts_other_answers_as_errors(http_port):
-    latencies, errors, started, ended = bench.hammer(http_port, "/ok", time.time(), 5, 3)
+    latencies, errors, started, ended = load.hammer(http_port, "/ok", time.time(), 5, 3)
     assert (len(latencies), errors) == (3, 0)
     assert all(latency > 0 for latency in latencies)
     assert ended >= started
 
-    latencies, errors, *_ = bench.hammer(http_port, "/gone", time.time(), 5, 3)
+    latencies, errors, *_ = load.hammer(http_port, "/gone", time.time(), 5, 3)
     assert (latencies, errors) == ([], 3)
+
+
+def test_the_load_generator_imports_without_django():
+    """Its processes may start without a configured Django, so benchmarks.load must not need one."""
+    code = "import sys, benchmarks.load; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, env=env, check=True
+    )
+
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_python_load_lets_its_processes_end_by_themselves(http_port, tmp_path):
+    """Its processes inherit bench's SIGTERM handler: one that Pool.terminate() signals can hang the run."""
+    marks = tmp_path / "signalled"
+    code = f"""
+import os, signal
+from benchmarks.load import python_load
+
+def mark(signum, frame):
+    with open({str(marks)!r}, "a") as file:
+        file.write("SIGTERM ")
+    os._exit(1)
+
+signal.signal(signal.SIGTERM, mark)
+result = python_load({http_port}, "/ok", duration=0.2, connections=4)
+print(result.errors, result.requests > 0)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert done.stdout.split() == ["0", "True"]
+    assert not marks.exists(), marks.read_text()
 
 
 def test_a_port_in_use_is_refused_before_starting_anything(http_port):
@@ -198,7 +238,7 @@ def test_a_port_in_use_is_refused_before_starting_anything(http_port):
 
 
 def test_load_generator_counts_refused_connections_as_errors():
-    latencies, errors, *_ = bench.hammer(bench.free_port(), "/", time.time(), 5, 2)
+    latencies, errors, *_ = load.hammer(free_port(), "/", time.time(), 5, 2)
 
     assert (latencies, errors) == ([], 2)
 
@@ -209,20 +249,20 @@ def test_a_server_that_dies_at_start_fails_with_its_output():
             [sys.executable, "-c", "import sys; print('Worker failed to boot.'); sys.exit(3)"], stdout=log
         )
         process.wait()
-        server = bench.Server(process, bench.free_port(), log)
+        server = Server(process, free_port(), log)
 
-        with pytest.raises(CommandError, match="(?s)exited with status 3.*Worker failed to boot"):
+        with pytest.raises(BenchmarkError, match="(?s)exited with status 3.*Worker failed to boot"):
             server.wait_until_up()
 
 
 def test_warm_up_refuses_a_page_that_is_not_200(http_port):
     with tempfile.TemporaryFile("w+") as log:
-        server = bench.Server(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]), http_port, log)
+        server = Server(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]), http_port, log)
         try:
             server.wait_until_up(timeout=5)
-            bench.warm_up(server, "/ok", workers=1)
-            with pytest.raises(CommandError, match="answered 404"):
-                bench.warm_up(server, "/gone", workers=1)
+            warm_up(server, "/ok", workers=1)
+            with pytest.raises(BenchmarkError, match="answered 404"):
+                warm_up(server, "/gone", workers=1)
         finally:
             server.stop()
 
@@ -233,7 +273,7 @@ def test_warm_up_refuses_a_page_that_is_not_200(http_port):
 def test_cpu_seconds_adds_up_a_server_and_its_children():
     code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'while True: pass']); time.sleep(60)"
     with tempfile.TemporaryFile("w+") as log:
-        server = bench.Server(subprocess.Popen([sys.executable, "-c", code], start_new_session=True), 0, log)
+        server = Server(subprocess.Popen([sys.executable, "-c", code], start_new_session=True), 0, log)
         try:
             time.sleep(0.5)
             assert server.cpu_seconds() > 0.05  # the busy child's time, not only its idle parent's

@@ -1,0 +1,51 @@
+"""The pages measured, and the SQL queries of one anonymous request to each, run in this process."""
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, Section
+
+from . import BenchmarkError
+
+PAGES = ("home", "section", "article")
+
+
+def pick_urls(pages):
+    """Addresses of live pages: the newest live article (one with a section if any) and its section."""
+    live = Article.objects.published()
+    article = live.filter(section__isnull=False).first() or live.first()
+    if article is None:
+        raise BenchmarkError(
+            f"No live article in the database ({connection.vendor}: {connection.settings_dict['NAME']}), so there "
+            "is nothing to benchmark. Run `manage.py seed_demo` first."
+        )
+    section = article.section or Section.objects.filter(articles__in=live).first()
+    urls = {"home": "/", "article": article.get_absolute_url()}
+    if section is not None:
+        urls["section"] = section.get_absolute_url()
+    return {page: urls[page] for page in pages if page in urls}
+
+
+def request_host(allowed_hosts):
+    """A host name Django accepts in-process: the first allowed one, or a local address."""
+    for host in allowed_hosts:
+        if host != "*":
+            # ".example.com" allows example.com itself.
+            return host.lstrip(".")
+    # "*", or DEBUG with no ALLOWED_HOSTS, which lets local addresses through.
+    return "127.0.0.1"
+
+
+def count_queries(urls):
+    """SQL queries run by one anonymous request to each URL, in this process."""
+    client = Client(SERVER_NAME=request_host(settings.ALLOWED_HOSTS))
+    counts = {}
+    for page, url in urls.items():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, secure=settings.SECURE_SSL_REDIRECT)
+        if response.status_code != 200:
+            raise BenchmarkError(f"{page} page {url} answered {response.status_code}, not 200, in-process.")
+        counts[page] = len(captured)
+    return counts
