@@ -1,13 +1,17 @@
 """Settings come from the environment, and production refuses to start half-configured."""
 
+import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +61,150 @@ def test_the_cache_is_redis_when_redis_url_is_set():
     cache.set("newsroom-test", "Hải Phòng", 30)
     assert cache.get("newsroom-test") == "Hải Phòng"
     cache.delete("newsroom-test")
+
+
+# Uploaded media, served by Django on a single server (SERVE_MEDIA=1, the default) -------------------
+
+HOSTILE_MEDIA_NAMES = [
+    "a" * 256,  # one name longer than the file system allows
+    "a" * 5000,
+    "thu-muc/" + "b" * 256 + ".jpg",
+    ("c" * 200 + "/") * 30,  # a path longer than PATH_MAX
+    "anh%00.jpg",  # NUL
+    "%00",
+    "anh.jpg%00.png",
+]
+TRAVERSALS = ["..%2fbi-mat.txt", "..%2f..%2fbi-mat.txt", "%2e%2e%2fbi-mat.txt", "anh%2f..%2f..%2fbi-mat.txt"]
+
+
+@pytest.fixture
+def media_files(settings):
+    """One photo in MEDIA_ROOT and a secret file beside (outside) it."""
+    media = Path(settings.MEDIA_ROOT)
+    (media / "anh").mkdir(parents=True)
+    (media / "anh" / "cang-hai-phong.jpg").write_bytes(b"\xff\xd8\xff\xe0 JPEG")
+    (media.parent / "bi-mat.txt").write_text("SECRET_KEY=bi-mat", encoding="utf-8")
+    return media
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("staff", [False, True])
+def test_media_names_the_os_refuses_are_a_404(client, admin_user, settings, media_files, debug, staff):
+    settings.DEBUG = debug
+    assert settings.SERVE_MEDIA
+    if staff:
+        client.force_login(admin_user)
+    for name in HOSTILE_MEDIA_NAMES:
+        response = client.get(f"/media/{name}")
+        assert response.status_code == 404, name[:40]
+    for name in TRAVERSALS:
+        response = client.get(f"/media/{name}")
+        # Django's safe_join refuses a path out of MEDIA_ROOT as a suspicious operation (400, logged).
+        assert response.status_code in {400, 404}, name
+        assert b"SECRET_KEY=bi-mat" not in b"".join(getattr(response, "streaming_content", [response.content])), name
+    # What is really there is still served.
+    response = client.get("/media/anh/cang-hai-phong.jpg")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0 JPEG"
+
+
+# Logging in -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "",
+    ],
+)
+def test_a_login_whose_next_is_refused_lands_on_the_admin_index(client, admin_user, next_url):
+    credentials = {"username": admin_user.username, "password": "password", "next": next_url}
+    response = client.post("/admin/login/?" + urlencode({"next": next_url}), credentials)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_login_with_a_safe_next_goes_there(client, admin_user):
+    credentials = {"username": admin_user.username, "password": "password", "next": "/admin/articles/article/"}
+    response = client.post("/admin/login/?next=/admin/articles/article/", credentials)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/articles/article/"
+
+
+# Logging ----------------------------------------------------------------------------------------
+
+LOG_SOME_LINES = """
+import logging
+import django
+django.setup()
+logging.getLogger("django.request").warning("Not Found: /khong-co-trang-nay/")
+logging.getLogger("django.server").info('"GET /bai-viet/ HTTP/1.1" 200 5120')
+logging.getLogger("articles").info("Da nhap 3 bai")
+try:
+    1 / 0
+except ZeroDivisionError:
+    logging.getLogger("django.request").exception("Internal Server Error: /loi/")
+"""
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_every_log_line_is_printed_once(debug):
+    result = subprocess.run(
+        [sys.executable, "-c", LOG_SOME_LINES],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "DEBUG": debug,
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "news.example.vn",
+            "LOG_LEVEL": "INFO",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    for message in (
+        "Not Found: /khong-co-trang-nay/",
+        '"GET /bai-viet/ HTTP/1.1" 200 5120',  # runserver's request line
+        "Da nhap 3 bai",
+        "Internal Server Error: /loi/",
+        "ZeroDivisionError: division by zero",
+    ):
+        assert sum(message in line for line in lines) == 1, (message, result.stderr)
+    # runserver's request lines keep their own format, with the time first.
+    (request_line,) = (line for line in lines if "GET /bai-viet/" in line)
+    assert re.fullmatch(r"\[[^]]+\] \"GET /bai-viet/ HTTP/1.1\" 200 5120", request_line)
+
+
+# The favicon browsers ask for at the site's root ---------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("staff", [False, True])
+def test_favicon_ico_is_served(client, admin_user, django_assert_num_queries, staff):
+    if staff:
+        client.force_login(admin_user)
+    with django_assert_num_queries(0):
+        response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response["Cache-Control"] == "public, max-age=86400"
+    icon = Image.open(io.BytesIO(response.content))
+    assert icon.format == "ICO"
+    assert {(16, 16), (32, 32), (48, 48)} <= icon.info["sizes"]
+    assert client.head("/favicon.ico").status_code == 200
+    assert client.post("/favicon.ico").status_code == 405
