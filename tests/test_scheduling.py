@@ -1,4 +1,4 @@
-"""Scheduling by the clock: no cron, no worker, no restart (DESIGN §2).
+"""Scheduling by the clock: no cron, no worker, no restart (docs/architecture.md, "Visibility").
 
 One walk over every public surface built so far proves that a scheduled article
 is absent until its instant and present from then on, and that expire_at takes
