@@ -25,6 +25,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# axe-core for the accessibility tests (tests/test_a11y.py), as package-lock.json pins it; again only when
+# the lock file changes. Without npm those tests skip, saying so.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the axe-core accessibility tests will be skipped (apt-get install npm)."; \
+	fi
+
 # A local .env with DEBUG on and a secret key of its own (git-ignored; see .env.example).
 .env:
 	@printf '# Made by make on %s for local development. See .env.example.\nDEBUG=1\nSECRET_KEY=%s\n' \
@@ -36,9 +45,14 @@ run: $(VENV)/.runtime-installed .env
 	@if $(MANAGE) shell -v 0 -c 'import sys; from articles.models import Article; sys.exit(1 if Article.objects.exists() else 0)'; then \
 		$(MANAGE) seed_demo; \
 	fi
+	@echo
+	@echo "  Newsroom:  http://$(HOST):$(PORT)/"
+	@echo "  Admin:     http://$(HOST):$(PORT)/admin/  (demo logins: bientap, editor; phongvien, reporter)"
+	@echo "  Forgot the password? Set a new one:  $(MANAGE) changepassword bientap"
+	@echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev-installed .env
+test: $(VENV)/.dev-installed .env node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The production shape: gunicorn, DEBUG off, static files through WhiteNoise.
@@ -61,4 +75,4 @@ bench: $(VENV)/.dev-installed .env
 	$(MANAGE) bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

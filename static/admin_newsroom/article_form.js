@@ -53,19 +53,25 @@
     const box = row.querySelector("td.delete input[type=checkbox]");
     return !!(box && box.checked);
   };
+  const hasAuthor = (row) => {
+    const select = row.querySelector("td.field-author select");
+    return !!(select && select.value);
+  };
   const authorName = (row) => {
     const select = row.querySelector("td.field-author select");
     const option = select && select.selectedOptions[0];
     return option && option.value ? option.textContent.trim() : gettext("(no author chosen)");
   };
 
-  // Positions 1, 2, 3 in the order of the rows on screen; rows marked for removal get none.
+  // Positions 1, 2, 3 in the order of the rows on screen. Rows marked for removal get none, and so do
+  // rows with no author yet: Django would take a blank row with a number in it for a filled one.
   const renumber = (group) => {
     let position = 0;
     for (const row of rows(group)) {
       const input = row.querySelector("td.field-position input");
       const shown = row.querySelector(".nr-byline-rank");
-      if (isDeleted(row)) {
+      row.classList.toggle("nr-byline-unset", !hasAuthor(row));
+      if (isDeleted(row) || !hasAuthor(row)) {
         input.value = "";
         if (shown) shown.textContent = "–";
         continue;
@@ -96,8 +102,12 @@
     const all = rows(group);
     const target = all[all.indexOf(row) + step];
     if (!target) return;
+    // Moving a row takes it out of the page for a moment, which drops the focus: give it back to the
+    // button that was pressed, so a keyboard user can press it again to go on moving the same author.
+    const focused = row.contains(document.activeElement) ? document.activeElement : null;
     if (step < 0) target.before(row);
     else target.after(row);
+    if (focused) focused.focus();
     renumber(group);
     announce(group, row);
   };
@@ -170,6 +180,12 @@
       group.addEventListener("change", (event) => {
         if (event.target.matches("td.delete input")) renumber(group);
       });
+      // select2 announces a chosen author with a jQuery event, which native listeners do not hear.
+      if (window.django && window.django.jQuery) {
+        window.django.jQuery(group).on("change", "td.field-author select", () => renumber(group));
+      }
+      // And once more as the form is sent, whatever happened since.
+      group.closest("form").addEventListener("submit", () => renumber(group));
     }
     for (const row of rows(group)) enhanceRow(group, row);
     renumber(group);

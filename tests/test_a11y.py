@@ -1,0 +1,113 @@
+"""axe-core (WCAG 2.0–2.2, A and AA) on every kind of reader page and on the admin's article form.
+
+axe-core is the npm package pinned in package.json, installed into node_modules/ by `make test`, and loaded
+from disk into the page (the browser context bypasses the Content-Security-Policy for that one script).
+"""
+
+import os
+
+import pytest
+
+from tests.axe import AXE_JS, MISSING, report, violations
+from tests.conftest import CHROMIUM
+from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
+    pytest.mark.skipif(not AXE_JS.exists(), reason=MISSING),
+]
+
+
+@pytest.fixture
+def paper():
+    """A small paper: one story with everything on it, and enough in its section for a second page."""
+    section = make_section(name="Giáo dục", slug="giao-duc")
+    author = make_author(name="Đặng Thùy Dương", slug="dang-thuy-duong", bio="Phóng viên mảng giáo dục.")
+    organization = make_organization(
+        name="Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố Hải Phòng",
+        slug="hoi-khoa-hoc",
+        short_name="Hội Khoa học",
+        founding_document="Quyết định số 520 QĐ-CT",
+        member_count=125,
+    )
+    tag = make_tag(name="Nguồn nhân lực", slug="nguon-nhan-luc")
+    story = make_article(
+        title="Hải Phòng đặt hàng đào tạo nhân lực chất lượng cao",
+        lead="Đề án đào tạo giai đoạn mới được Hội công bố.",
+        body='<h2>Đề án</h2><p>Đoạn đầu, với <a href="https://haiphong.gov.vn/">cổng thông tin</a>.</p>'
+        "<ul><li>Một</li><li>Hai</li></ul><blockquote><p>Trích dẫn.</p></blockquote>",
+        section=section,
+        authors=[author, make_author(name="Vũ Minh")],
+        organizations=[organization],
+        tags=[tag],
+        featured_photo=make_photo(caption="Lễ ký kết", credit="Ảnh: Minh Anh", alt_text="Đại biểu ký kết"),
+    )
+    for _ in range(24):
+        make_article(section=section, authors=[author], tags=[tag], organizations=[organization])
+    make_article(section=make_section(name="Kinh tế"))
+    return story
+
+
+READER_PAGES = {
+    "home": "/",
+    "section": "/chuyen-muc/giao-duc/",
+    "listing page 2": "/chuyen-muc/giao-duc/?trang=2",
+    "tag": "/tu-khoa/nguon-nhan-luc/",
+    "author": "/tac-gia/dang-thuy-duong/",
+    "organization": "/to-chuc/hoi-khoa-hoc/",
+    "article": "/bai-viet/hai-phong-dat-hang-dao-tao-nhan-luc-chat-luong-cao/",
+    "404": "/bai-viet/khong-co-bai-nay/",
+}
+
+
+def _axe_page(browser):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    return context, context.new_page()
+
+
+def _assert_no_violations(page, url):
+    found = violations(page)
+    assert not found, f"axe-core found {len(found)} violation(s) on {url}:\n{report(found)}"
+
+
+@pytest.mark.parametrize("name", READER_PAGES)
+def test_reader_pages_have_no_axe_violations(browser, live_server, paper, name):
+    context, page = _axe_page(browser)
+    url = live_server.url + READER_PAGES[name]
+
+    response = page.goto(url, wait_until="networkidle")
+
+    assert response.status == (404 if name == "404" else 200)
+    _assert_no_violations(page, url)
+    context.close()
+
+
+@pytest.mark.parametrize("form", ["add", "change"])
+def test_the_article_form_has_no_axe_violations(browser, live_server, admin_user, paper, form):
+    context, page = _axe_page(browser)
+    path = "/admin/articles/article/add/" if form == "add" else f"/admin/articles/article/{paper.pk}/change/"
+    page.goto(f"{live_server.url}/admin/login/?next={path}")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_url("**" + path)
+    # The editor and select2 build their parts after the page loads; our scripts name them next frame.
+    page.locator(".tiptap[aria-labelledby]").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(100)
+
+    _assert_no_violations(page, page.url)
+    # The byline's order controls, once an author has moved, and the editor's link dialog.
+    if form == "change":
+        page.locator("#bylines-group .nr-byline-down").first.click()
+    page.locator(".tiptap").click()
+    page.keyboard.type("Cảng Lạch Huyện")
+    page.keyboard.press("Control+A")
+    page.click(".prose-menubar [data-name=link]")
+    page.locator("dialog.prose-editor-dialog[open]").wait_for()
+    _assert_no_violations(page, page.url + " (link dialog open)")
+    context.close()
