@@ -636,3 +636,12 @@ def test_article_page_names_its_canonical_address(client):
         response, f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">', count=1, html=True
     )
     assertNotContains(response, 'rel="next"')
+
+
+def test_500_page_needs_nothing_but_the_stylesheet(settings):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")  # no request, no context: as Django renders it after a failure
+    assert f'<link rel="stylesheet" href="{settings.STATIC_URL}css/site.css">' in html
+    assert "style=" not in html  # the Content-Security-Policy refuses inline styles
+    assert "<h1>Xin lỗi, đã có lỗi xảy ra</h1>" in html
