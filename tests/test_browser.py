@@ -308,3 +308,18 @@ def test_authors_added_on_a_new_article_are_saved_in_the_order_shown(browser, li
         ("Đặng Thùy Dương", 1), ("Vũ Minh", 2)
     ]  # fmt: skip
     page.close()
+
+
+def test_the_admin_language_menu_switches_without_inline_script(browser, live_server, admin_user):
+    page, errors = _open_admin(browser, live_server, admin_user, "/admin/articles/article/add/")
+
+    with page.expect_navigation():
+        page.select_option("#nr-language", "en")
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Add article"
+    with page.expect_navigation():
+        page.select_option("#nr-language", "vi")
+    assert page.locator("h1").inner_text() == "Thêm bài viết"
+    assert errors == []  # a Content-Security-Policy refusal would be logged here
+    page.close()
