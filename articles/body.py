@@ -21,7 +21,7 @@ from .sanitize import clean_body, library_photo_src
 
 # Bodies are a few to some tens of kilobytes; the largest are cleaned on every view instead of
 # filling the cache (worst case about CACHED_BODIES x MAX_CACHED_LENGTH characters, twice).
-CACHED_BODIES = 512
+CACHED_BODIES = 256
 MAX_CACHED_LENGTH = 100_000
 
 

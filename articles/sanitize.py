@@ -27,7 +27,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # The editor offers exactly what the sanitiser keeps, so nothing a reporter
-# makes is silently thrown away on save.
+# makes is silently thrown away on save. One exception: its Image node takes any
+# address, and an image from anywhere but the photo library is dropped on save.
 EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
