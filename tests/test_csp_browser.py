@@ -29,13 +29,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
     + ` at ${event.sourceFile}:${event.lineNumber} ${event.sample}`);
 });
 """
-# Run as the page's own script would: an inline <script> added to the document.
-INJECT_INLINE_SCRIPT = """() => {
+# Run as the page's own script would: an inline <script> added to the document. Resolves once its
+# violation has been reported (events come in order, so every earlier one has been recorded too).
+INJECT_INLINE_SCRIPT = """() => new Promise((resolve) => {
+  document.addEventListener("securitypolicyviolation", () => resolve({
+    ran: window.__inlineRan === true, violations: window.__csp,
+  }), {once: true});
   const script = document.createElement("script");
   script.textContent = "window.__inlineRan = true;";
   document.head.append(script);
-  return window.__inlineRan === true;
-}"""
+})"""
 
 
 class Watched:
@@ -58,10 +61,10 @@ class Watched:
     def assert_clean(self):
         """No violation and no console error so far, and the policy is enforced on this document."""
         assert self.errors == [], self.page.url
-        assert self.page.evaluate(INJECT_INLINE_SCRIPT) is False, self.page.url
-        self.page.wait_for_function("window.__csp.length > 0")
-        (violation,) = self.page.evaluate("window.__csp")
-        assert violation.startswith("script-src-elem blocked inline"), (self.page.url, violation)
+        found = self.page.evaluate(INJECT_INLINE_SCRIPT)
+        assert found["ran"] is False, self.page.url
+        (violation,) = found["violations"]
+        assert violation.startswith("script-src-elem blocked inline"), (self.page.url, found["violations"])
         self.page.evaluate("window.__csp.length = 0")
         self.errors.clear()
 
@@ -203,7 +206,7 @@ def test_the_admin_and_its_prose_editor_work_under_the_policy(context, live_serv
     watched.assert_clean()
 
     # The language menu in the header sends its form from a static script, not an inline handler.
-    page.select_option("#nr-language", "en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):
+        page.select_option("#nr-language", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
     watched.assert_clean()
