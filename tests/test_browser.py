@@ -179,8 +179,11 @@ def _walk_the_editor(page):
     page.keyboard.press("Control+A")
     shown(lambda: page.click(".prose-menubar [data-name=link]"), "dialog.prose-editor-dialog[open]")
     cancel()
-    page.keyboard.press("End")
+    # Into a paragraph, then a numbered list; its properties button shows only once the list exists.
+    page.locator(".tiptap p").last.click()
     page.click(".prose-menubar [data-name=orderedList]")
+    page.locator(".tiptap ol").wait_for()
+    page.locator(".prose-menubar [data-name=orderedListProperties]").wait_for(state="visible")
     shown(lambda: page.click(".prose-menubar [data-name=orderedListProperties]"), "dialog.prose-editor-dialog[open]")
     cancel()
     shown(lambda: page.click(".prose-menubar [data-name=table]"), "dialog.prose-editor-dialog[open]")
