@@ -36,7 +36,8 @@ def inspect_image(file):
     """Format and size of an image file (a path or an open binary file), or ImageRefused.
 
     Refuses what is not JPEG, PNG, WebP or GIF by content, what is truncated or
-    unreadable, and what has more pixels than settings.PHOTO_MAX_PIXELS.
+    unreadable, and what has more pixels than settings.PHOTO_MAX_PIXELS (checked
+    from the header, before any decoding).
     """
     position = file.tell() if hasattr(file, "tell") else None
     try:
@@ -49,6 +50,8 @@ def inspect_image(file):
                     raise ImageRefused(_("This file is not a JPEG, PNG, WebP or GIF image."))
                 _check_pixels(info)
                 image.verify()
+            if info.format in {"JPEG", "GIF"}:
+                _decode_to_the_end(file, position)
     except Image.DecompressionBombError:
         raise ImageRefused(_too_big_message()) from None
     except (OSError, SyntaxError, ValueError) as error:
@@ -59,6 +62,18 @@ def inspect_image(file):
         if position is not None:
             file.seek(position)
     return info
+
+
+def _decode_to_the_end(file, position):
+    # verify() checks a PNG or WebP to its last byte but reads only a JPEG's or GIF's header, so one cut off
+    # halfway would pass; decoding finds the missing end. The pixel limit is already checked, and a JPEG
+    # decodes at 1/8 scale to spare memory. Pillow needs the file opened again after verify().
+    if position is not None:
+        file.seek(position)
+    with Image.open(file) as image:
+        if image.format == "JPEG":
+            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
 
 
 def _check_pixels(info):

@@ -14,7 +14,6 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
-from PIL import Image
 
 from .images import ImageRefused, inspect_image
 from .querysets import ArticleQuerySet
@@ -86,31 +85,14 @@ class Tag(SluggedModel):
 
 
 def validate_photo_file(file):
-    """A new upload passes the importer's checks (articles.images) and decodes to its last byte."""
+    """A new upload passes the same checks as an imported photo (articles.images)."""
     if not file or getattr(file, "_committed", True):
         return  # a stored file was checked when it came in; reading it again would fetch it from storage
     try:
-        info = inspect_image(file.file)
-        if info.format in {"JPEG", "GIF"}:
-            _decode_to_the_end(file.file)
+        inspect_image(file.file)
     except ImageRefused as refused:
         # A code of its own: with "invalid_image" the admin form would show Django's generic message instead.
         raise ValidationError(refused.reason, code="photo_refused") from None
-
-
-def _decode_to_the_end(file):
-    # inspect_image() verifies PNG and WebP to their end but reads only a JPEG's or GIF's header, so one
-    # cut off halfway passes it; decoding finds the missing end. The pixel limit is already checked, and
-    # a JPEG decodes at 1/8 scale to spare memory.
-    position = file.tell()
-    try:
-        with Image.open(file) as image:
-            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
-    except (OSError, SyntaxError, ValueError):
-        raise ImageRefused(_("This file is not a readable image (it may be damaged or incomplete).")) from None
-    finally:
-        file.seek(position)
 
 
 def photo_upload_to(instance, filename):
