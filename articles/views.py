@@ -200,8 +200,11 @@ class ArticleView(DetailView):
         article = self.object
         ids = photo_ids(article.body)
         photos = Photo.objects.in_bulk(ids) if ids else {}
+        featured = article.featured_photo
         return super().get_context_data(
             body=render_body(article.body, photos),
+            # A featured photo that the body also shows is drawn once, where the body places it.
+            featured_photo=featured if featured and not featured.is_missing and featured.pk not in ids else None,
             related=Article.objects.related_to(article),
             preview=not article.is_live,
             current_section=article.section,

@@ -645,3 +645,19 @@ def test_500_page_needs_nothing_but_the_stylesheet(settings):
     assert f'<link rel="stylesheet" href="{settings.STATIC_URL}css/site.css">' in html
     assert "style=" not in html  # the Content-Security-Policy refuses inline styles
     assert "<h1>Xin lỗi, đã có lỗi xảy ra</h1>" in html
+
+
+def test_a_featured_photo_the_body_also_shows_is_drawn_once(client):
+    photo, other = make_photo(caption="Tàu vào cảng"), make_photo(caption="Bến cảng")
+    body = f'<p>Đoạn một.</p><figure><img src="{photo.get_absolute_url()}" alt=""></figure><p>Đoạn hai.</p>'
+    article = make_article(body=body, featured_photo=photo)
+    with_other = make_article(body=body, featured_photo=other)
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count(f'src="{photo.image.url}"') == 1
+    # In the body's place, after the first paragraph, not above it.
+    assert page.index("Đoạn một.") < page.index(photo.image.url)
+
+    page = client.get(with_other.get_absolute_url()).content.decode()
+    assert page.count(f'src="{photo.image.url}"') == page.count(f'src="{other.image.url}"') == 1
+    assert page.index(other.image.url) < page.index("Đoạn một.")
