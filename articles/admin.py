@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
+from .sanitize import foreign_images
 
 # The statuses after which an article's address is public and must not change
 # (the same set Article.clean() guards).
@@ -203,6 +204,18 @@ class ArticleAdminForm(forms.ModelForm):
         # The editor's NoSpellCheck extension is on by default; reporters want the browser's spelling check.
         # A new dict: the widget's config is the model field's own object.
         body.config = body.config | {"extensions": body.config["extensions"] | {"NoSpellCheck": False}}
+
+    def clean_body(self):
+        # The sanitiser drops such images on save; the reporter hears it here instead of losing them silently.
+        body = self.cleaned_data["body"]
+        if foreign := foreign_images(body):
+            addresses = ", ".join(src if len(src) <= 80 else src[:79] + "…" for src in foreign[:3] if src)
+            raise ValidationError(
+                _("Photos in the body come from the photo library only. Remove or replace: %(addresses)s"),
+                code="foreign_image",
+                params={"addresses": addresses or _("an image without an address")},
+            )
+        return body
 
     def clean(self):
         cleaned_data = super().clean()

@@ -6,6 +6,7 @@ tags and attributes, links only to http, https and mailto, and images only from 
 
 import functools
 import re
+from html.parser import HTMLParser
 
 import nh3
 from django.urls import reverse
@@ -95,6 +96,24 @@ def _drop_foreign_images(html):
         # A figure whose image went is dropped with its caption, which described that image.
         html = _INNER_FIGURE.sub(lambda m: _GONE if _GONE in m[0] and "<img" not in m[0] else m[0], html)
     return html.replace(_GONE, "")
+
+
+class _ImageSources(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sources = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.append(dict(attrs).get("src") or "")
+
+
+def foreign_images(html):
+    """The addresses of the body's images that are not library photos: what clean_body() would drop."""
+    parser = _ImageSources()
+    parser.feed(html or "")
+    parser.close()
+    return [src for src in parser.sources if not library_photo_src().fullmatch(src)]
 
 
 def clean_body(html):

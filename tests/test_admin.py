@@ -240,6 +240,35 @@ def test_adding_an_article_sanitises_slugifies_and_keeps_the_byline_order(admin_
     assert article.status == Article.Status.DRAFT
 
 
+@pytest.mark.parametrize(
+    "src", ["https://tracker.example/p.gif", "//evil.example/x.png", "data:image/gif;base64,R0lGOD", "/media/x.jpg"]
+)
+def test_a_body_image_from_outside_the_library_is_a_form_error_that_keeps_the_text(admin_client, src):
+    body = (
+        f'<p>Đoạn văn của phóng viên.</p><figure><img src="{src}" alt="x"><figcaption>Chú thích</figcaption></figure>'
+    )
+
+    response = admin_client.post(ADD_ARTICLE, article_form_data(title="Bài có ảnh lạ", body=body))
+
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["body"]
+    assert message.startswith("Ảnh trong bài chỉ được lấy từ thư viện ảnh. Hãy xóa hoặc thay ảnh: ")
+    assert src[:20] in message
+    assert not Article.objects.exists()
+    # Nothing the reporter wrote is lost: the form comes back with the body as sent.
+    assert "Đoạn văn của phóng viên." in response.context["adminform"].form["body"].value()
+
+
+def test_a_body_image_from_the_library_is_accepted(admin_client):
+    photo = make_photo()
+    body = f'<figure><img src="{photo.get_absolute_url()}" alt=""><figcaption>Ảnh</figcaption></figure>'
+
+    response = admin_client.post(ADD_ARTICLE, article_form_data(title="Bài có ảnh thư viện", body=body))
+
+    assert response.status_code == 302
+    assert photo.get_absolute_url() in Article.objects.get().body
+
+
 def test_publishing_without_a_time_publishes_now(admin_client):
     before = timezone.now()
 
