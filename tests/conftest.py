@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import pytest
@@ -33,3 +34,14 @@ def browser(monkeypatch):
         # ORM calls made while Playwright's loop runs get connections of their own,
         # which would keep PostgreSQL from dropping the test database at the end.
         connections.close_all()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With NEWSROOM_NO_SKIPS=1 (CI sets it) a skipped test fails: a missing browser or axe-core must not pass."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("NEWSROOM_NO_SKIPS") == "1" and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but NEWSROOM_NO_SKIPS=1 requires every test to run: {reason}"
