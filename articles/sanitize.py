@@ -29,7 +29,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 # The editor offers exactly what the sanitiser keeps, so nothing a reporter
 # makes is silently thrown away on save. One exception: its Image node takes any
-# address, and an image from anywhere but the photo library is dropped on save.
+# address; the article form refuses an image from anywhere but the photo library
+# (foreign_images()), and the sanitiser drops one that arrives another way.
 EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
