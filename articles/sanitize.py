@@ -65,6 +65,8 @@ def _attribute(element, attribute, value):
     # intranet address), so the attribute goes here and the image itself in _drop_foreign_images().
     if element == "img" and attribute == "src" and not library_photo_src().fullmatch(value):
         return None
+    if element == "a" and attribute == "title" and not value.strip():
+        return None  # the editor's link dialog writes title="" when the reporter leaves it empty
     return value
 
 

@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db
          '<table><tbody><tr><td colspan="2">1</td></tr></tbody></table>'),
         ("<p></p>", ""),
         ("<!-- ghi chú --><p>x</p>", "<p>x</p>"),
+        ('<p><a href="https://haiphong.gov.vn" title="">UBND</a></p>',
+         '<p><a href="https://haiphong.gov.vn" rel="noopener noreferrer">UBND</a></p>'),
+        ('<p><a href="https://haiphong.gov.vn" title="Cổng thông tin">UBND</a></p>',
+         '<p><a href="https://haiphong.gov.vn" title="Cổng thông tin" rel="noopener noreferrer">UBND</a></p>'),
     ],
 )  # fmt: skip
 def test_clean_body_allowlist(dirty, clean):
