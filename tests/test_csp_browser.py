@@ -193,10 +193,10 @@ def test_the_admin_and_its_prose_editor_work_under_the_policy(context, live_serv
     typed = (
         "<h2>Nhân lực cho cảng biển</h2>"
         "<p>Thành phố <strong>đặt hàng</strong> 500 kỹ sư.</p>"
-        '<p><a href="https://haiphong.gov.vn/de-an"{} rel="noopener noreferrer">Đề án</a></p>'
+        '<p><a href="https://haiphong.gov.vn/de-an" rel="noopener noreferrer">Đề án</a></p>'
     )
-    # The link dialog leaves an empty title, which the sanitiser may keep or drop.
-    assert article.body in {typed.format(""), typed.format(' title=""')}
+    # The link dialog leaves an empty title, which the sanitiser drops.
+    assert article.body == typed
 
     watched.goto(live_server.url + f"/admin/articles/article/{article.pk}/change/")
     page.locator('.ProseMirror[contenteditable="true"] h2').wait_for()
