@@ -3,8 +3,8 @@
 Every label here is an English msgid; locale/vi carries the Vietnamese the newsroom reads.
 Visibility ("live", "scheduled"…) is asked of Article.objects.published() /
 scheduled() and of article.is_live, never restated here (docs/architecture.md, "Visibility"). Who may do what
-is left to Django's permission hooks (has_*_permission, get_readonly_fields): there
-are no superuser checks here, so the reporter and editor roles can override them later.
+is asked of articles/services.py, through Django's permission hooks (has_*_permission, get_queryset,
+get_fieldsets); every status change goes through one of its services (docs/architecture.md, "Workflow and roles").
 """
 
 import copy
@@ -12,13 +12,15 @@ import re
 from datetime import MAXYEAR, MINYEAR
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -26,7 +28,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
+from . import services
+from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Photo, Section, Tag
 from .sanitize import foreign_images
 
 # The statuses after which an article's address is public and must not change
@@ -175,7 +178,22 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The fields only an editor has on the article form; a POST from anyone else that carries them is refused.
+SCHEDULE_FIELDS = ["status", "publish_at", "expire_at"]
+SCHEDULE_KEYS = {"status", "publish_at", "publish_at_0", "publish_at_1", "expire_at", "expire_at_0", "expire_at_1"}
+
+
 class ArticleAdminForm(forms.ModelForm):
+    # Set by ArticleAdmin.get_form(): the user the form is for.
+    user = None
+    workflow_note = forms.CharField(
+        label=_("Note for the reporter"),
+        required=False,
+        max_length=2000,
+        widget=AdminTextareaWidget(attrs={"rows": 2}),
+        help_text=_("Required when a story in review goes back to draft: what the reporter is to change."),
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -200,10 +218,15 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        body = self.fields["body"].widget
         # The editor's NoSpellCheck extension is on by default; reporters want the browser's spelling check.
-        # A new dict: the widget's config is the model field's own object.
-        body.config = body.config | {"extensions": body.config["extensions"] | {"NoSpellCheck": False}}
+        # A new dict: the widget's config is the model field's own object. (A read-only view has no body field.)
+        if "body" in self.fields:
+            body = self.fields["body"].widget
+            body.config = body.config | {"extensions": body.config["extensions"] | {"NoSpellCheck": False}}
+        if "status" not in self.fields:
+            self.fields.pop("workflow_note", None)
+        # The transition the editor's status and publish_at fields ask for; set by clean().
+        self.transition = None
 
     def clean_body(self):
         # The sanitiser drops such images on save; the reporter hears it here instead of losing them silently.
@@ -220,7 +243,30 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         self._refuse_locked_slug_change()
+        self._plan_transition(cleaned_data)
         return cleaned_data
+
+    def _plan_transition(self, cleaned_data):
+        if "status" not in self.fields:
+            # A reporter's form has no such fields; a POST that adds them by hand is refused, not half-applied.
+            if SCHEDULE_KEYS & {key.removeprefix(self.prefix + "-") if self.prefix else key for key in self.data}:
+                raise ValidationError(
+                    _("Only an editor can change the status, publication time or take-down time."), code="editor_only"
+                )
+            return
+        if "status" not in cleaned_data:
+            return
+        stored = self.instance if self.instance.pk else None
+        try:
+            self.transition = services.plan_status_change(
+                stored, cleaned_data["status"], cleaned_data.get("publish_at")
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+            return
+        if self.transition == ArticleEvent.Kind.RETURN and not cleaned_data.get("workflow_note", "").strip():
+            self.add_error("workflow_note", _("Tell the reporter what to change: the note is required."))
 
     def _refuse_locked_slug_change(self):
         # Once published the slug is read-only, so it is not a form field and a posted
@@ -328,7 +374,7 @@ class ArticleAdmin(NewsroomAdmin):
         (
             _("Publishing"),
             {
-                "fields": ["status", "publish_at", "expire_at"],
+                "fields": [*SCHEDULE_FIELDS, "workflow_note"],
                 "description": _(
                     "Vietnam time (Asia/Ho_Chi_Minh, UTC+7). An article with the status “Published” and a time in "
                     "the future goes live at that time by itself; with “publish at” left empty it goes live as soon "
@@ -343,10 +389,43 @@ class ArticleAdmin(NewsroomAdmin):
         # The editor in the admin's language with Vietnamese spelling, and the byline's drag-to-reorder.
         js = ["admin_newsroom/article_form.js"]
 
+    actions = ["publish_selected", "unschedule_selected", "archive_selected", "restore_selected"]
+
     def get_queryset(self, request):
         # The changelist shows sections and bylines: fetched up front, not one query per row.
         bylines = ArticleAuthor.objects.select_related("author")
-        return super().get_queryset(request).select_related("section").prefetch_related(Prefetch("bylines", bylines))
+        queryset = (
+            super().get_queryset(request).select_related("section").prefetch_related(Prefetch("bylines", bylines))
+        )
+        # A reporter's list, change, history and delete pages reach their own stories only.
+        return services.visible_articles(request.user, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not services.is_editor(request.user):
+            # Someone else's story and a missing one look the same to a reporter: not found.
+            raise Http404
+        return obj
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or services.can_view(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or services.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or services.can_delete(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if services.can_set_schedule_fields(request.user):
+            return fieldsets
+        return [(name, options) for name, options in fieldsets if not set(options["fields"]) & set(SCHEDULE_FIELDS)]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -354,10 +433,154 @@ class ArticleAdmin(NewsroomAdmin):
             readonly.append("slug")
         return readonly
 
+    def get_actions(self, request):
+        # Bulk actions, Django's delete included, are the editors': a reporter's list has none.
+        return super().get_actions(request) if services.is_editor(request.user) else {}
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "action" in request.POST and not services.is_editor(request.user):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
     def save_model(self, request, obj, form, change):
+        """Saves through the services: the edit, then the transition the form or its button asks for."""
+        user = request.user
+        transition = getattr(form, "transition", None)
         if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            obj.created_by = user
+            target = (obj.status, obj.publish_at, obj.expire_at)
+            obj.status = Article.Status.DRAFT
+            if transition:
+                obj.publish_at = obj.expire_at = None
+            services.article_save(article=obj, by=user)
+            obj.status, obj.publish_at, obj.expire_at = target
+        elif not transition:
+            services.article_save(article=obj, by=user)
+        if transition:
+            self._run(transition, obj, user, note=form.cleaned_data.get("workflow_note", ""))
+        if "_nr_submit" in request.POST and obj.status == Article.Status.DRAFT and transition is None:
+            services.article_submit(article=obj, by=user)
+            self.message_user(request, _("The story was sent to the editors for review."), messages.SUCCESS)
+
+    @staticmethod
+    def _run(kind, article, user, *, note="", publish_at=None):
+        Kind = ArticleEvent.Kind
+        if kind == Kind.SCHEDULE:
+            publish_at = publish_at or article.publish_at
+            return services.article_schedule(
+                article=article, by=user, publish_at=publish_at, expire_at=article.expire_at
+            )
+        if kind == Kind.RETURN:
+            return services.article_return_to_draft(article=article, by=user, note=note)
+        if kind in (Kind.SUBMIT, Kind.ARCHIVE):
+            call = services.article_submit if kind == Kind.SUBMIT else services.article_archive
+            return call(article=article, by=user, note=note)
+        call = {
+            Kind.PUBLISH: services.article_publish,
+            Kind.UNSCHEDULE: services.article_unschedule,
+            Kind.RESTORE: services.article_restore,
+        }[kind]
+        return call(article=article, by=user)
+
+    # The workflow's buttons ------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        workflow = path(
+            "<path:object_id>/workflow/<slug:kind>/",
+            self.admin_site.admin_view(self.workflow_view),
+            name=f"{info[0]}_{info[1]}_workflow",
+        )
+        return [workflow, *super().get_urls()]
+
+    def workflow_view(self, request, object_id, kind):
+        """One button of the change page: POST only, then back to the article with what happened."""
+        if kind not in ArticleEvent.Kind.values:
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        form = WorkflowForm(request.POST)
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if not form.is_valid():
+            for problems in form.errors.values():
+                self.message_user(request, " ".join(problems), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if kind == ArticleEvent.Kind.SCHEDULE and form.cleaned_data["publish_at"] is None:
+            self.message_user(request, _("Choose the date and time to publish at."), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        try:
+            # TransitionDenied is a PermissionDenied: the admin answers it with a 403.
+            self._run(
+                kind, article, request.user, note=form.cleaned_data["note"], publish_at=form.cleaned_data["publish_at"]
+            )
+        except ValidationError as error:
+            for problems in error.message_dict.values():
+                self.message_user(request, " ".join(problems), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        self.message_user(request, DONE[kind], messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        article = self.get_object(request, object_id)
+        if article is not None:
+            extra_context["workflow"] = self.workflow_context(request, article)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = (extra_context or {}) | {"workflow": {"submit_on_save": True}}
+        return super().add_view(request, form_url, extra_context)
+
+    def workflow_context(self, request, article):
+        user = request.user
+        allowed = services.allowed_transitions(user, article)
+        return {
+            "url": reverse("admin:articles_article_workflow", args=[article.pk, "_"]).removesuffix("_/"),
+            "buttons": [(kind, BUTTONS[kind]) for kind in allowed if kind != ArticleEvent.Kind.SUBMIT],
+            "submit_on_save": ArticleEvent.Kind.SUBMIT in allowed,
+            "events": article.events.select_related("actor"),
+        }
+
+    # Bulk actions: each article through its service; refusals are reported, the rest go ahead.
+
+    def _bulk(self, request, queryset, kind):
+        done, refused = 0, []
+        for article in queryset:
+            try:
+                self._run(kind, article, request.user)
+                done += 1
+            except (PermissionDenied, ValidationError):
+                refused.append(article.title)
+        if done:
+            self.message_user(request, _("%(count)d article(s) done.") % {"count": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                _("Not possible for: %(titles)s") % {"titles": ", ".join(refused[:10])},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Publish the selected articles now"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, ArticleEvent.Kind.PUBLISH)
+
+    @admin.action(description=_("Unschedule the selected articles"), permissions=["publish"])
+    def unschedule_selected(self, request, queryset):
+        self._bulk(request, queryset, ArticleEvent.Kind.UNSCHEDULE)
+
+    @admin.action(description=_("Take the selected articles down"), permissions=["publish"])
+    def archive_selected(self, request, queryset):
+        self._bulk(request, queryset, ArticleEvent.Kind.ARCHIVE)
+
+    @admin.action(description=_("Restore the selected articles to draft"), permissions=["publish"])
+    def restore_selected(self, request, queryset):
+        self._bulk(request, queryset, ArticleEvent.Kind.RESTORE)
+
+    def has_publish_permission(self, request):
+        return services.is_editor(request.user)
 
     @admin.display(description=_("authors"))
     def author_names(self, obj):
@@ -386,6 +609,36 @@ class ArticleAdmin(NewsroomAdmin):
     @admin.display(description=_("photo in use"))
     def featured_photo_preview(self, obj):
         return photo_preview(obj.featured_photo if obj.pk else None, 160)
+
+
+class WorkflowForm(forms.Form):
+    """What a workflow button may post: a time (schedule) and a note (return, take down)."""
+
+    publish_at = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"invalid": _("Enter a valid date and time.")},
+    )
+    note = forms.CharField(required=False, max_length=2000)
+
+
+BUTTONS = {
+    ArticleEvent.Kind.RETURN: _("Return to the reporter"),
+    ArticleEvent.Kind.PUBLISH: _("Publish now"),
+    ArticleEvent.Kind.SCHEDULE: _("Schedule"),
+    ArticleEvent.Kind.UNSCHEDULE: _("Unschedule"),
+    ArticleEvent.Kind.ARCHIVE: _("Take down"),
+    ArticleEvent.Kind.RESTORE: _("Restore to draft"),
+}
+DONE = {
+    ArticleEvent.Kind.SUBMIT: _("The story was sent to the editors for review."),
+    ArticleEvent.Kind.RETURN: _("The story went back to its reporter with your note."),
+    ArticleEvent.Kind.PUBLISH: _("The article is live."),
+    ArticleEvent.Kind.SCHEDULE: _("The article is scheduled."),
+    ArticleEvent.Kind.UNSCHEDULE: _("The article is no longer scheduled; it is back in review."),
+    ArticleEvent.Kind.ARCHIVE: _("The article was taken down."),
+    ArticleEvent.Kind.RESTORE: _("The article is a draft again."),
+}
 
 
 # Photos --------------------------------------------------------------------

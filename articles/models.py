@@ -370,6 +370,8 @@ class Article(models.Model):
         ordering = ["-publish_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # Held by the Editor group (migration 0005); the workflow's rules read it in articles/services.py.
+        permissions = [("publish_article", _("Can publish, schedule, take down and restore articles"))]
         # Every reader list is "live, newest first", over all articles or one section's.
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
@@ -477,3 +479,45 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return f"{self.author} — {self.article}"
+
+
+class ArticleEvent(models.Model):
+    """One step of an article's workflow: who moved it, when, from which status to which, and why.
+
+    Written only by articles/services.py, in the same transaction as the change it records
+    (docs/architecture.md, "Workflow and roles").
+    """
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Submitted for review")
+        RETURN = "return", _("Returned to draft")
+        PUBLISH = "publish", _("Published")
+        SCHEDULE = "schedule", _("Scheduled")
+        UNSCHEDULE = "unschedule", _("Unscheduled")
+        ARCHIVE = "archive", _("Taken down")
+        RESTORE = "restore", _("Restored to draft")
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("action"), max_length=20, choices=Kind)
+    from_status = models.CharField(_("from"), max_length=20, choices=ArticleStatus)
+    to_status = models.CharField(_("to"), max_length=20, choices=ArticleStatus)
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("article event")
+        verbose_name_plural = _("article events")
+        indexes = [models.Index(fields=["article", "-at"], name="article_event_article_at_idx")]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.from_status} → {self.to_status}"

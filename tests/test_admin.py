@@ -914,3 +914,259 @@ def test_every_javascript_message_is_translated_and_compiled():
     assert {key: value for key, value in catalog.items() if key} == {e["msgid"]: e["msgstr"] for e in entries}
     # "URL" is on the English list the browser test looks for, so no translation may keep it.
     assert not [entry["msgstr"] for entry in entries if "URL" in entry["msgstr"]]
+
+
+# Roles in the admin (articles/services.py decides; these are crafted requests that must change nothing) ----
+
+
+def staff_user(username, group):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, password=None, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reporter(client):
+    user = staff_user("phongvien", "Phóng viên")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(staff_user("bientap", "Biên tập viên"))
+    return client
+
+
+def reporter_form_data(article, **fields):
+    data = change_form_data(article, **fields)
+    for key in ("status", "publish_at_0", "publish_at_1", "expire_at_0", "expire_at_1"):
+        data.pop(key)
+    return data
+
+
+def snapshot(article):
+    return Article.objects.values("title", "status", "publish_at", "expire_at", "updated_at").get(pk=article.pk)
+
+
+def test_a_reporters_list_shows_only_their_own_stories(client, reporter):
+    mine = make_article(title="Bài của tôi", created_by=reporter, status=Article.Status.DRAFT, live=False)
+    colleague = staff_user("phongvien2", "Phóng viên")
+    make_article(title="Bài của đồng nghiệp", created_by=colleague, status=Article.Status.DRAFT, live=False)
+    bylined = make_article(title="Bài tôi đứng tên", live=False, status=Article.Status.REVIEW)
+    bylined.bylines.create(author=make_author(name="Phạm Thu Hà", user=reporter))
+    response = client.get(ARTICLES)
+    assert [a.pk for a in response.context["cl"].result_list] == sorted([mine.pk, bylined.pk], reverse=True)
+    assertNotContains(response, "Bài của đồng nghiệp")
+    assertNotContains(response, 'name="action"')  # no bulk actions for a reporter
+
+
+@pytest.mark.parametrize("page", ["change", "history", "delete"])
+def test_someone_elses_story_is_a_404_for_a_reporter(client, reporter, page):
+    other = make_article(created_by=staff_user("phongvien2", "Phóng viên"), status=Article.Status.DRAFT, live=False)
+    url = reverse(f"admin:articles_article_{page}", args=[other.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, reporter_form_data(other, title="Chiếm bài") | {"post": "yes"}).status_code == 404
+    assert Article.objects.filter(pk=other.pk).exists()
+    assert Article.objects.get(pk=other.pk).title != "Chiếm bài"
+
+
+def test_a_reporters_form_has_no_publishing_fields_and_a_submit_button(client, reporter):
+    article = make_article(created_by=reporter, status=Article.Status.DRAFT, live=False)
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    form = response.context["adminform"].form
+    assert not {"status", "publish_at", "expire_at", "workflow_note"} & set(form.fields)
+    assertNotContains(response, 'name="status"')
+    assertContains(response, '<input type="submit" name="_nr_submit" value="Gửi duyệt">', html=True)
+    assertNotContains(response, 'id="nr-workflow"')  # no editor buttons
+
+
+def test_a_reporter_saves_and_submits_their_draft(client, reporter):
+    article = make_article(created_by=reporter, status=Article.Status.DRAFT, live=False)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = client.post(url, reporter_form_data(article, title="Tiêu đề đã sửa", _nr_submit="Gửi duyệt"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert (article.title, article.status) == ("Tiêu đề đã sửa", Article.Status.REVIEW)
+    event = article.events.get()
+    assert (event.kind, event.actor, event.from_status, event.to_status) == ("submit", reporter, "draft", "review")
+
+
+def test_a_reporter_creates_a_draft_they_own(client, reporter):
+    data = reporter_form_data(Article(title="Bài mới"))
+    assert client.post(ADD_ARTICLE, data).status_code == 302
+    article = Article.objects.get()
+    assert (article.status, article.created_by, article.publish_at) == (Article.Status.DRAFT, reporter, None)
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        {"status": "published"},
+        {"publish_at_0": "01/01/2024", "publish_at_1": "08:00"},
+        {"expire_at_0": "01/01/2030", "expire_at_1": "08:00"},
+    ],
+)
+def test_a_reporters_crafted_publishing_field_is_a_form_error_and_changes_nothing(client, reporter, crafted):
+    article = make_article(created_by=reporter, status=Article.Status.DRAFT, live=False)
+    before = snapshot(article)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = client.post(url, reporter_form_data(article, title="Đổi tiêu đề") | crafted)
+    assert response.status_code == 200
+    assert "Chỉ biên tập viên mới được đổi trạng thái" in str(response.context["adminform"].form.non_field_errors())
+    assert snapshot(article) == before
+    # …and on the add form too.
+    response = client.post(ADD_ARTICLE, reporter_form_data(Article(title="Bài mới lén")) | crafted)
+    assert response.status_code == 200
+    assert not Article.objects.filter(title="Bài mới lén").exists()
+
+
+@pytest.mark.parametrize("state", ["live", "scheduled", "archived"])
+def test_a_reporters_own_published_story_is_read_only_and_undeletable(client, reporter, state):
+    now = timezone.now()
+    status, publish_at = {
+        "live": (Article.Status.PUBLISHED, now - timedelta(hours=1)),
+        "scheduled": (Article.Status.PUBLISHED, now + timedelta(hours=1)),
+        "archived": (Article.Status.ARCHIVED, now - timedelta(days=1)),
+    }[state]
+    article = make_article(created_by=reporter, status=status, publish_at=publish_at)
+    before = snapshot(article)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    response = client.get(change)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert client.post(change, reporter_form_data(article, title="Sửa bài đã đăng")).status_code == 403
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert snapshot(article) == before
+
+
+@pytest.mark.parametrize("action", ["delete_selected", "publish_selected", "archive_selected"])
+def test_a_reporters_crafted_bulk_action_is_a_403_and_changes_nothing(client, reporter, action):
+    article = make_article(created_by=reporter, status=Article.Status.REVIEW, live=False)
+    before = snapshot(article)
+    data = {"action": action, "_selected_action": [article.pk], "index": "0", "post": "yes"}
+    assert client.post(ARTICLES, data).status_code == 403
+    assert snapshot(article) == before
+    assert not article.events.exists()
+
+
+@pytest.mark.parametrize("kind", ["publish", "schedule", "archive", "restore", "return", "unschedule"])
+def test_a_reporters_crafted_button_post_is_a_403_and_changes_nothing(client, reporter, kind):
+    article = make_article(created_by=reporter, status=Article.Status.REVIEW, live=False)
+    before = snapshot(article)
+    url = reverse("admin:articles_article_workflow", args=[article.pk, kind])
+    response = client.post(url, {"publish_at": "2030-01-01T08:00", "note": "x"})
+    assert response.status_code == 403
+    assert snapshot(article) == before
+
+
+def test_a_button_url_answers_get_with_405_and_an_unknown_kind_with_404(editor_client):
+    article = make_article(status=Article.Status.REVIEW, live=False)
+    assert (
+        editor_client.get(reverse("admin:articles_article_workflow", args=[article.pk, "publish"])).status_code == 405
+    )
+    assert editor_client.post(f"/admin/articles/article/{article.pk}/workflow/xoa/").status_code == 404
+    assert snapshot(article)["status"] == Article.Status.REVIEW
+
+
+def test_an_editors_buttons_call_the_services_and_the_page_lists_the_events(editor_client):
+    article = make_article(status=Article.Status.REVIEW, live=False)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    response = editor_client.get(change)
+    for label in ("Xuất bản ngay", "Hẹn giờ", "Trả lại phóng viên"):
+        assertContains(response, f">{label}</button>")
+    assertNotContains(response, ">Gỡ bài</button>")
+    url = reverse("admin:articles_article_workflow", args=[article.pk, "_"]).removesuffix("_/")
+    response = editor_client.post(url + "return/", {"note": ""})
+    assert response.status_code == 302 and snapshot(article)["status"] == Article.Status.REVIEW
+    assert editor_client.post(url + "return/", {"note": "Thiếu nguồn <script>"}).status_code == 302
+    assert snapshot(article)["status"] == Article.Status.DRAFT
+    assert editor_client.post(url + "schedule/", {"publish_at": "9999999-99-99T99:99"}).status_code == 302
+    assert snapshot(article)["status"] == Article.Status.DRAFT
+    assert editor_client.post(url + "schedule/", {"publish_at": "2999-01-02T07:30"}).status_code == 302
+    article.refresh_from_db()
+    assert article.is_scheduled and article.publish_at == datetime(2999, 1, 2, 0, 30, tzinfo=UTC)
+    response = editor_client.get(change)
+    assertContains(response, "<td>Chờ duyệt → Bản nháp</td>", html=True)
+    assertContains(response, "<td>Thiếu nguồn &lt;script&gt;</td>", html=True)
+    assertContains(response, "<td>Hẹn giờ (02/01/2999 07:30)</td>", html=True)
+    assertContains(response, "<td>bientap</td>", html=True, count=2)
+
+
+def test_an_editors_status_field_goes_through_the_services(editor_client):
+    article = make_article(status=Article.Status.REVIEW, live=False)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert editor_client.post(url, change_form_data(article, status="published")).status_code == 302
+    article.refresh_from_db()
+    assert article.is_live and article.events.get().kind == "publish"
+
+
+@pytest.mark.parametrize("status", ["review", "draft"])
+def test_an_editor_cannot_send_a_live_story_back_by_the_status_field(editor_client, status):
+    article = make_article()
+    before = snapshot(article)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = editor_client.post(url, change_form_data(article, status=status))
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    assert snapshot(article) == before
+
+
+def test_an_editors_return_by_the_status_field_needs_a_note(editor_client):
+    article = make_article(status=Article.Status.REVIEW, live=False)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = editor_client.post(url, change_form_data(article, status="draft"))
+    assert "workflow_note" in response.context["adminform"].form.errors
+    assert (
+        editor_client.post(url, change_form_data(article, status="draft", workflow_note="Viết lại sapo.")).status_code
+        == 302
+    )
+    assert article.events.get().note == "Viết lại sapo."
+
+
+def test_an_editors_save_of_a_live_story_keeps_it_live(editor_client):
+    article = make_article()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert editor_client.post(url, change_form_data(article, title="Sửa lỗi chính tả")).status_code == 302
+    assert Article.objects.published().get().title == "Sửa lỗi chính tả"
+    assert not article.events.exists()
+
+
+def test_an_editors_bulk_action_runs_each_article_through_its_service(editor_client):
+    review = make_article(status=Article.Status.REVIEW, live=False)
+    live = make_article()
+    data = {"action": "publish_selected", "_selected_action": [review.pk, live.pk], "index": "0"}
+    response = editor_client.post(ARTICLES, data, follow=True)
+    assert response.status_code == 200
+    assertContains(response, "Đã xử lý 1 bài viết.")
+    assertContains(response, f"Không thực hiện được với: {live.title}")
+    assert set(Article.objects.published()) == {review, live}
+    assert [e.kind for e in review.events.all()] == ["publish"] and not live.events.exists()
+
+
+def test_a_reporters_changelist_runs_the_same_queries_for_3_and_30_stories(client, reporter):
+    section, authors = make_section(), [make_author() for _ in range(3)]
+    own = make_author(name="Phạm Thu Hà", user=reporter)
+
+    def add_articles(count):
+        for n in range(count):
+            make_article(section=section, authors=[*authors, own] if n % 2 else authors, created_by=reporter)
+            make_article(section=section, authors=authors)  # someone else's
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(ARTICLES)
+        assert response.status_code == 200
+        return len(queries), response.context["cl"].result_count
+
+    add_articles(3)
+    client.get(ARTICLES)
+    with_3 = count_queries()
+    add_articles(27)
+    with_30 = count_queries()
+    assert (with_3[1], with_30[1]) == (3, 30)
+    assert with_30[0] == with_3[0]

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from articles import demo
+from articles import demo, services
 from articles.body import photo_ids
 from articles.importer import parse, read_lines
 from articles.models import Article, Author, Organization, Photo, Section, Tag
@@ -164,12 +164,22 @@ def test_demo_user_permissions(settings):
     editor = get_user_model().objects.get(username="bientap")
     reporter = get_user_model().objects.get(username="phongvien")
 
+    # Their permissions come from the groups the migration made, none are granted to the accounts by hand.
+    assert list(editor.groups.values_list("name", flat=True)) == ["Biên tập viên"]
+    assert list(reporter.groups.values_list("name", flat=True)) == ["Phóng viên"]
+    assert not editor.user_permissions.exists() and not reporter.user_permissions.exists()
     assert editor.has_perms(["articles.delete_article", "articles.change_section", "articles.add_organization"])
+    assert editor.has_perm("articles.publish_article")
     assert reporter.has_perms(["articles.add_article", "articles.change_article", "articles.add_photo"])
     assert reporter.has_perms(["articles.add_tag", "articles.view_section", "articles.view_organization"])
-    assert not reporter.has_perm("articles.delete_article")
+    assert not reporter.has_perm("articles.publish_article")
     assert not reporter.has_perm("articles.change_section")
     assert not reporter.has_perm("articles.add_author")
+    # The demo reporter owns the stories with their byline, and may publish none of them.
+    theirs = services.visible_articles(reporter)
+    assert theirs.exists() and theirs.count() < Article.objects.count()
+    assert not any(services.allowed_transitions(reporter, article) for article in theirs if article.status != "draft")
+    assert services.is_editor(editor) and not services.is_editor(reporter)
 
 
 def test_no_users_with_debug_off(settings):

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,11 +32,12 @@ from .illustrations import PHOTOS, draw_photo
 HERE = Path(__file__).parent
 STORIES = HERE / "stories"
 
-# Demo accounts, created only when DEBUG is on. `role` picks the permissions in grant_demo_permissions().
+# Demo accounts, created only when DEBUG is on. `role` names the group (made by migration articles 0005) they join.
 DEMO_USERS = [
     {"username": "bientap", "role": "editor", "first_name": "Quang Huy", "last_name": "Nguyễn"},
     {"username": "phongvien", "role": "reporter", "first_name": "Thu Hà", "last_name": "Phạm"},
 ]
+ROLE_GROUPS = {"editor": "Biên tập viên", "reporter": "Phóng viên"}
 
 STORY_KEYS = {"section", "tags", "hours_ago", "state", "expired_hours_ago", "authors", "organizations"}
 STATES = {"scheduled", Article.Status.DRAFT, Article.Status.REVIEW}
@@ -78,27 +79,12 @@ def _hours_before(now, hours):
     return (now - timedelta(hours=hours)).replace(second=0, microsecond=0)
 
 
-def grant_demo_permissions(user, role):
-    """Direct permissions standing in for the Editor and Reporter groups until a data migration makes them."""
-    everything = ("add", "change", "delete", "view")
-    models = ("article", "articleauthor", "photo", "author", "organization", "section", "tag")
-    allowed = {
-        "editor": dict.fromkeys(models, everything),
-        "reporter": {
-            "article": ("add", "change", "view"),
-            "articleauthor": ("add", "change", "view"),
-            "photo": ("add", "change", "view"),
-            "tag": ("add", "view"),
-            "author": ("view",),
-            "organization": ("view",),
-            "section": ("view",),
-        },
-    }[role]
-    codenames = {f"{action}_{model}" for model, actions in allowed.items() for action in actions}
-    permissions = list(Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
-    if len(permissions) != len(codenames):
-        raise LookupError("Permissions of the articles app are missing; run `manage.py migrate` first.")
-    user.user_permissions.add(*permissions)
+def join_role_group(user, role):
+    """Puts the account in its role's group; what each role may do is in articles/services.py."""
+    group = Group.objects.filter(name=ROLE_GROUPS[role]).first()
+    if group is None:
+        raise LookupError("The newsroom's groups are missing; run `manage.py migrate` first.")
+    user.groups.add(group)
 
 
 @dataclass
@@ -174,7 +160,7 @@ class DemoSeeder:
                     last_name=spec["last_name"],
                     is_staff=True,
                 )
-                grant_demo_permissions(user, spec["role"])
+                join_role_group(user, spec["role"])
                 self.new_accounts.append(NewAccount(user.username, spec["role"], password))
                 self._count("users")
             users[user.username] = user
