@@ -1170,3 +1170,57 @@ def test_a_reporters_changelist_runs_the_same_queries_for_3_and_30_stories(clien
     with_30 = count_queries()
     assert (with_3[1], with_30[1]) == (3, 30)
     assert with_30[0] == with_3[0]
+
+
+def test_a_reporter_deletes_their_own_draft(client, reporter):
+    article = make_article(created_by=reporter, status=Article.Status.DRAFT, live=False)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def test_a_reporters_crafted_byline_row_of_another_article_changes_nothing(client, reporter):
+    mine = make_article(created_by=reporter, status=Article.Status.DRAFT, live=False)
+    author = make_author(name="Người khác")
+    other = make_article(authors=[author])
+    row = other.bylines.get()
+    data = reporter_form_data(mine) | {
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-INITIAL_FORMS": "1",
+        "bylines-0-id": str(row.pk),
+        "bylines-0-article": str(mine.pk),
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "1",
+        "bylines-0-DELETE": "on",
+    }
+    # Django's formset looks rows up among this article's only: the other's row is neither deleted nor moved.
+    client.post(reverse("admin:articles_article_change", args=[mine.pk]), data)
+    assert list(other.bylines.values_list("pk", "author")) == [(row.pk, author.pk)]
+    assert not mine.bylines.exists()
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        {"note": "x" * 2001},
+        {"note": "<script>alert(1)</script>", "publish_at": "javascript:alert(1)"},
+        {"publish_at": "2030-02-30T08:00"},
+        {"publish_at": "1" * 5000},
+    ],
+)
+def test_hostile_button_input_is_a_message_and_changes_nothing(editor_client, posted):
+    article = make_article(status=Article.Status.REVIEW, live=False)
+    before = snapshot(article)
+    base = reverse("admin:articles_article_workflow", args=[article.pk, "_"]).removesuffix("_/")
+    for kind in ("return", "schedule"):
+        response = editor_client.post(f"{base}{kind}/", posted, follow=True)
+        assert response.status_code == 200
+        assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert snapshot(article) == before and not article.events.exists()
+
+
+def test_a_button_on_someone_elses_story_is_a_404_for_a_reporter(client, reporter):
+    other = make_article(status=Article.Status.DRAFT, live=False)
+    url = reverse("admin:articles_article_workflow", args=[other.pk, "submit"])
+    assert client.post(url).status_code == 404
+    assert snapshot(other)["status"] == Article.Status.DRAFT
