@@ -1224,3 +1224,15 @@ def test_a_button_on_someone_elses_story_is_a_404_for_a_reporter(client, reporte
     url = reverse("admin:articles_article_workflow", args=[other.pk, "submit"])
     assert client.post(url).status_code == 404
     assert snapshot(other)["status"] == Article.Status.DRAFT
+
+
+def test_a_reporter_writes_a_new_story_and_submits_it_at_once(client, reporter):
+    data = reporter_form_data(Article(title="Tin nóng")) | {"_nr_submit": "Gửi duyệt"}
+    assert client.post(ADD_ARTICLE, data).status_code == 302
+    article = Article.objects.get()
+    assert (article.status, article.created_by, article.publish_at) == (Article.Status.REVIEW, reporter, None)
+    assert [(e.kind, e.actor) for e in article.events.all()] == [("submit", reporter)]
+    # Submitted, it is still theirs to correct, but no longer to submit.
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert response.context["has_change_permission"] is True
+    assertNotContains(response, 'name="_nr_submit"')
