@@ -6,6 +6,7 @@ and ALLOWED_HOSTS, and says which one is missing.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prose_editor",
     "csp",
+    "axes",
     "articles",
 ]
 
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login refused for too many failures into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -166,6 +170,29 @@ PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(64_000_000)))
 # Plain-text article files larger than this are refused by the importer.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2_000_000)))
 
+# Logins (django-axes): its AxesStandaloneBackend (newsroom/logins.py) comes first and refuses any
+# login, right password or not, from an account or an address with AXES_FAILURE_LIMIT failures in the
+# last AXES_COOLOFF_MINUTES. Failures are rows in the database, shared by every worker and server; each
+# new failure during a lock-out starts the cool-off again. An administrator lifts a lock-out early
+# (the admin's access attempts, manage.py axes_reset_username / axes_reset_ip).
+AUTHENTICATION_BACKENDS = [
+    "newsroom.logins.LoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be whole numbers of at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+# Counted per account (guessing one password from many addresses) and per address (guessing many
+# accounts' passwords from one), each against the same limit.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "newsroom.logins.LoginAttempts"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.logins.client_ip"
+AXES_USERNAME_CALLABLE = "newsroom.logins.client_username"
+AXES_LOCKOUT_CALLABLE = "newsroom.logins.lockout_response"
+
 LOGIN_URL = "admin:login"
 # Where a login goes when its `next` is missing or refused (another site, javascript:…).
 LOGIN_REDIRECT_URL = "admin:index"
@@ -183,7 +210,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
-if env_bool("SECURE_PROXY"):
+# Behind that proxy the client's address is the last one it appends to X-Forwarded-For
+# (newsroom/logins.py); without SECURE_PROXY the header is ignored, as anyone can send it.
+SECURE_PROXY = env_bool("SECURE_PROXY")
+if SECURE_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp), the same for reader pages and the admin: everything from
@@ -224,6 +254,8 @@ LOGGING = {
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # django-axes says at INFO what it does on every login; its warnings are the failures and lock-outs.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -48,6 +48,31 @@ def test_production_starts_when_configured():
     assert result.stdout.strip() == "ok"
 
 
+@pytest.mark.parametrize(
+    "env", [{"AXES_FAILURE_LIMIT": "0"}, {"AXES_FAILURE_LIMIT": "-1"}, {"AXES_COOLOFF_MINUTES": "0"}]
+)
+def test_login_limits_below_one_refuse_to_start(env):
+    result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn", **env)
+    assert result.returncode != 0
+    assert "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be whole numbers of at least 1." in result.stderr
+
+
+def test_login_limits_come_from_the_environment():
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME, s.SECURE_PROXY)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=os.environ
+        | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "DEBUG": "0", "SECRET_KEY": "x" * 50}
+        | {"ALLOWED_HOSTS": "news.example.vn", "AXES_FAILURE_LIMIT": "8", "AXES_COOLOFF_MINUTES": "30"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["8", "0:30:00", "False"], result.stderr
+
+
 def test_time_zone_and_language():
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.USE_TZ is True
