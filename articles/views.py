@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from .body import photo_ids, render_body
 from .context_processors import sections_for
 from .models import Article, Author, Organization, Photo, Section, Tag
+from .services import can_view
 
 HOME_SECONDARY = 3
 HOME_LATEST = 8
@@ -195,6 +196,14 @@ class ArticleView(DetailView):
         if can_preview(self.request.user):
             return articles
         return articles.published()
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        # Staff preview only what they may open in the admin: an editor any story, a reporter their own.
+        # Anyone else's non-live story is the same 404 as a missing one.
+        if not article.is_live and not can_view(self.request.user, article):
+            raise Http404("Không có bài này.")
+        return article
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -321,3 +321,25 @@ def test_the_groups_hold_the_roles_permissions():
     assert {"publish_article", "delete_article", "change_section", "view_articleevent"} <= editor_perms
     assert {"add_article", "change_article", "add_photo", "view_section", "add_tag"} <= reporter_perms
     assert not {"publish_article", "change_section", "add_author", "delete_photo"} & reporter_perms
+
+
+def test_a_reporter_previews_only_their_own_stories_and_an_editor_any(client, people):
+    own = make_article(title="Bài của tôi", status=Status.DRAFT, live=False, created_by=people["owner"])
+    other = make_article(title="Bài của người khác", status=Status.REVIEW, live=False, created_by=people["editor"])
+    live = make_article(title="Bài đã lên trang")
+    missing = client.get("/bai-viet/khong-co-bai-nay/")
+
+    client.force_login(people["owner"])
+    assert client.get(own.get_absolute_url()).status_code == 200
+    refused = client.get(other.get_absolute_url())
+    assert refused.status_code == 404
+    assert "Bài của người khác" not in refused.content.decode()
+    assert client.get(live.get_absolute_url()).status_code == 200
+
+    client.force_login(people["other_reporter"])
+    assert client.get(own.get_absolute_url()).status_code == 404
+
+    client.force_login(people["editor"])
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 200
+    assert missing.status_code == 404
