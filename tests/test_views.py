@@ -2,7 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,8 +24,9 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture
 def editor(client):
+    """A member of the Editor group, who may preview any story."""
     user = User.objects.create_user("bientap", password="x", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    user.groups.add(Group.objects.get(name="Biên tập viên"))
     client.force_login(user)
     return user
 
