@@ -365,7 +365,7 @@ class ArticleAdmin(NewsroomAdmin):
     # SQLite disagree on where NULLs sort by default).
     ordering = [F("publish_at").desc(nulls_first=True), "-pk"]
     autocomplete_fields = ["section", "featured_photo", "organizations", "tags"]
-    readonly_fields = ["featured_photo_preview", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["featured_photo_preview", "created_by", "created_at", "updated_at", "visibility", "publish_time"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "lead", "body"]}),
         (_("Byline"), {"fields": ["byline"]}),
@@ -420,7 +420,15 @@ class ArticleAdmin(NewsroomAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if services.can_set_schedule_fields(request.user):
             return fieldsets
-        return [(name, options) for name, options in fieldsets if not set(options["fields"]) & set(SCHEDULE_FIELDS)]
+        # A reporter sets none of the publishing fields but still sees where the story stands.
+        where_it_stands = {
+            "fields": ["visibility", "publish_time"],
+            "description": _("Only an editor publishes or schedules a story; submit it for review when it is ready."),
+        }
+        return [
+            (name, where_it_stands if set(options["fields"]) & set(SCHEDULE_FIELDS) else options)
+            for name, options in fieldsets
+        ]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -604,7 +612,8 @@ class ArticleAdmin(NewsroomAdmin):
 
     @admin.display(description=_("publish at"), ordering="publish_at")
     def publish_time(self, obj):
-        return short_datetime(obj.publish_at)
+        # The change form's read-only display would print None; the list would show the dash anyway.
+        return short_datetime(obj.publish_at) or self.get_empty_value_display()
 
     @admin.display(description=_("photo in use"))
     def featured_photo_preview(self, obj):

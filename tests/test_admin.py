@@ -982,6 +982,16 @@ def test_a_reporters_form_has_no_publishing_fields_and_a_submit_button(client, r
     assertNotContains(response, 'name="status"')
     assertContains(response, '<input type="submit" name="_nr_submit" value="Gửi duyệt">', html=True)
     assertNotContains(response, 'id="nr-workflow"')  # no editor buttons
+    # Where the story stands, read-only.
+    assertContains(response, '<span class="nr-badge nr-badge-draft">Nháp</span>', html=True)
+    assertContains(response, "Chỉ biên tập viên mới xuất bản hoặc hẹn giờ đăng bài")
+
+
+def test_a_reporter_sees_that_their_story_is_in_review(client, reporter):
+    article = make_article(created_by=reporter, status=Article.Status.REVIEW, live=False)
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assertContains(response, '<span class="nr-badge nr-badge-review">Chờ duyệt</span>', html=True)
+    assertNotContains(response, "None")
 
 
 def test_a_reporter_saves_and_submits_their_draft(client, reporter):
