@@ -49,21 +49,26 @@
     }
   };
 
-  const start = () => {
-    nameSelect2Boxes(document);
-    // select2 builds its boxes after the page loads, and again for each inline row added.
+  // Run `work` again whenever the page's elements change, at most once per animation frame.
+  const onPageChange = (work) => {
     let queued = false;
     new MutationObserver(() => {
       if (queued) return;
       queued = true;
       requestAnimationFrame(() => {
         queued = false;
-        nameSelect2Boxes(document);
+        work();
       });
     }).observe(document.body, { childList: true, subtree: true });
   };
 
-  window.newsroomAdmin = { labelFor, setAttr };
+  const start = () => {
+    nameSelect2Boxes(document);
+    // select2 builds its boxes after the page loads, and again for each inline row added.
+    onPageChange(() => nameSelect2Boxes(document));
+  };
+
+  window.newsroomAdmin = { labelFor, setAttr, onPageChange };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

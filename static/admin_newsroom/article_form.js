@@ -205,15 +205,8 @@
     editors().forEach(translateEditor);
     // The editor builds its toolbar when its modules have loaded, and redraws parts of it (the block
     // type shown in the dropdown, dialogs) as the reporter works: translate whatever it adds.
-    let queued = false;
-    new MutationObserver(() => {
-      if (queued) return;
-      queued = true;
-      requestAnimationFrame(() => {
-        queued = false;
-        editors().forEach(translateEditor);
-      });
-    }).observe(document.body, { childList: true, subtree: true });
+    // admin.js (on every admin page, deferred) has run by now: this starts at DOMContentLoaded.
+    window.newsroomAdmin.onPageChange(() => editors().forEach(translateEditor));
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
