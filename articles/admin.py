@@ -24,13 +24,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import services
+from .corrections import CorrectionsAdminMixin
+from .editing import EditingAdminMixin, NoLostEditsFormMixin
 from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Photo, Section, Tag
+from .revisions import RevisionsAdminMixin
 from .sanitize import foreign_images
+from .sharing import SharingAdminMixin
 
 # The statuses after which an article's address is public and must not change
 # (the same set Article.clean() guards).
@@ -183,7 +188,7 @@ SCHEDULE_FIELDS = ["status", "publish_at", "expire_at"]
 SCHEDULE_KEYS = {"status", "publish_at", "publish_at_0", "publish_at_1", "expire_at", "expire_at_0", "expire_at_1"}
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(NoLostEditsFormMixin, forms.ModelForm):
     # Set by ArticleAdmin.get_form(): the user the form is for.
     user = None
     workflow_note = forms.CharField(
@@ -352,7 +357,7 @@ class ArticleAuthorInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(NewsroomAdmin):
+class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, CorrectionsAdminMixin, NewsroomAdmin):
     form = ArticleAdminForm
     empty_value_display = "—"
     inlines = [ArticleAuthorInline]
@@ -387,7 +392,7 @@ class ArticleAdmin(NewsroomAdmin):
 
     class Media:
         # The editor in the admin's language with Vietnamese spelling, and the byline's drag-to-reorder.
-        js = ["admin_newsroom/article_form.js"]
+        js = ["admin_newsroom/article_form.js", "admin_newsroom/editing.js"]
 
     actions = ["publish_selected", "unschedule_selected", "archive_selected", "restore_selected"]
 
@@ -511,7 +516,7 @@ class ArticleAdmin(NewsroomAdmin):
         if article is None:
             raise Http404
         form = WorkflowForm(request.POST)
-        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        change_url = self._back_url(request, article)
         if not form.is_valid():
             for problems in form.errors.values():
                 self.message_user(request, " ".join(problems), messages.ERROR)
@@ -530,6 +535,18 @@ class ArticleAdmin(NewsroomAdmin):
             return HttpResponseRedirect(change_url)
         self.message_user(request, DONE[kind], messages.SUCCESS)
         return HttpResponseRedirect(change_url)
+
+    @staticmethod
+    def _back_url(request, article):
+        """Where a workflow button returns: the admin page it was pressed on (`next`, such as the desk), else
+        the article's change page. Only an address inside the admin is followed."""
+        back = request.POST.get("next", "")
+        admin_root = reverse("admin:index")
+        if back.startswith(admin_root) and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return back
+        return reverse("admin:articles_article_change", args=[article.pk])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -344,6 +344,18 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last saved by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The time readers are told the story last changed ("Cập nhật …"): moved only by a correction or a marked
+    # update on a live story (articles/corrections.py). Feeds, sitemaps and structured data read last_modified.
+    modified_at = models.DateTimeField(_("updated for readers at"), null=True, blank=True, editable=False)
     import_key = models.CharField(
         _("import file"),
         max_length=255,
@@ -453,6 +465,11 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.expire_at is not None and self.expire_at <= timezone.now()
 
     @property
+    def last_modified(self):
+        """When readers' version of the story last changed: its last update or correction, else its publication."""
+        return self.modified_at or self.publish_at
+
+    @property
     def author_list(self):
         """Authors in byline order; uses the prefetched `bylines` when present."""
         return [byline.author for byline in self.bylines.all()]
@@ -521,3 +538,102 @@ class ArticleEvent(models.Model):
 
     def __str__(self):
         return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class Correction(models.Model):
+    """A note readers see at the foot of a live article: a correction of a fact, or a substantive update.
+
+    Written only by articles/corrections.py, which also moves the article's modified_at.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField(_("text"), blank=True, max_length=2000)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [
+            models.Index(fields=["article", "-at"], name="correction_article_at_idx"),
+            models.Index(fields=["kind", "-at"], name="correction_kind_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article_id}"
+
+
+class ShareLink(models.Model):
+    """A read-only link to a non-live article for someone without an account (articles/sharing.py)."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="share_links"
+    )
+    # The random part of the signed token in the link; the database row decides expiry and revocation.
+    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    recipient = models.CharField(
+        _("for whom"), max_length=200, blank=True, help_text=_("Who the link is for, as a reminder for the desk.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.recipient or self.pk}"
+
+
+class EditSession(models.Model):
+    """Who has an article's form open, and since when (articles/editing.py): others opening it are told."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="edit_sessions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
+        constraints = [models.UniqueConstraint(fields=["article", "user"], name="edit_session_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user_id} — {self.article_id}"

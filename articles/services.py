@@ -196,6 +196,7 @@ def _transition(kind, *, article, by, note="", apply):
             raise _denied(kind, by, stored)
         article.status = stored.status  # the form may have set it; only apply() decides the new one
         apply(article)
+        article.updated_by = by
         article.full_clean()
         article.save()
         return ArticleEvent.objects.create(
@@ -299,6 +300,7 @@ def article_save(*, article, by):
                 article.publish_at != stored.publish_at or article.expire_at != stored.expire_at
             ):
                 raise TransitionDenied(_("Only an editor can publish, schedule, take down or restore an article."))
+        article.updated_by = by
         article.full_clean()
         article.save()
         return article

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sharing, views
 
 app_name = "articles"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("to-chuc/<slug:slug>/", views.OrganizationView.as_view(), name="organization"),
     path("bai-viet/<slug:slug>/", views.ArticleView.as_view(), name="article"),
     path("anh/<int:pk>/", views.photo_file, name="photo"),
+    path("xem-truoc/<str:token>/", sharing.share_view, name="share"),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "reversion",
     "articles",
 ]
 

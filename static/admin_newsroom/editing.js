@@ -1,0 +1,1 @@
+/* Being built: the article form's local copy and who-is-editing (workflow issue, §5). */
