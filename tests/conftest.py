@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 
@@ -45,3 +46,18 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but NEWSROOM_NO_SKIPS=1 requires every test to run: {reason}"
+
+
+@pytest.fixture
+def newsroom_groups(db):
+    """The Reporter and Editor groups as migration 0005 makes them, for tests whose database was flushed.
+
+    A transactional test (live server, browser) empties every table at its end, the migration's groups
+    included, so a later one asks for them here.
+    """
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("articles.migrations.0005_newsroom_groups")
+    migration.sync_groups(apps, SimpleNamespace(connection=connections["default"]))
