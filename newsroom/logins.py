@@ -1,10 +1,11 @@
-"""Logins slowed by django-axes: whose address a failure counts against, and the lock-out page.
+"""Logins slowed, then locked, by django-axes: whose address a failure counts against, and the refusal pages.
 
 The settings that choose the limit, the cool-off and what is counted are in newsroom/settings.py;
 docs/architecture.md, "Security", says why.
 """
 
 import ipaddress
+import math
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -12,7 +13,9 @@ from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import Max, Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 
 def _address(value):
@@ -73,9 +76,40 @@ class LoginAttempts(AxesDatabaseHandler):
     never reach the limit. Here a login clears only that account's failures from that address.
     """
 
+    def is_allowed(self, request, credentials=None):
+        """axes' checks, then the slow-down: after two failures each further try waits, doubling each time.
+
+        A try that comes too soon is answered at once with how long to wait (lockout_response), without
+        checking the password, and is not counted; no worker sleeps, so slowing guessers costs nothing.
+        """
+        if not super().is_allowed(request, credentials):
+            return False
+        wait = self.wait_left(request, credentials)
+        if wait > 0:
+            request.axes_slowed_for = wait
+            request.axes_locked_out = True  # the middleware's cue to answer with lockout_response()
+            return False
+        return True
+
+    def wait_left(self, request, credentials=None):
+        """Seconds this try must still wait: LOGIN_SLOWDOWN_SECONDS × 2^(failures − 2) after the last failure."""
+        base = settings.LOGIN_SLOWDOWN_SECONDS
+        if not base:
+            return 0
+        now, wait = timezone.now(), 0
+        # One queryset per lock-out parameter (this account, this address); the longer wait applies.
+        for attempts in self.get_user_attempts(request, credentials):
+            seen = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            if (seen["failures"] or 0) >= 2:
+                wait = max(wait, base * 2 ** (seen["failures"] - 2) - (now - seen["last"]).total_seconds())
+        return math.ceil(wait) if wait > 0 else 0
+
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
-        if request is not None:  # axes logs an error for each failure without a request (LoginBackend)
-            super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None:  # axes logs an error for each failure without a request (LoginBackend)
+            return
+        if getattr(request, "axes_slowed_for", 0):
+            return  # refused for coming too soon, the password unchecked: not a failure to count
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
 
     def reset_user_attempts(self, request, credentials=None):
         username = get_client_username(request, credentials)
@@ -85,6 +119,11 @@ class LoginAttempts(AxesDatabaseHandler):
 
 def lockout_response(request, original_response=None, credentials=None):
     """The page a refused login gets instead of the login form: 429 Too Many Requests, with Retry-After."""
+    if wait := getattr(request, "axes_slowed_for", 0):
+        context = admin.site.each_context(request) | {"title": None, "seconds": wait}
+        response = render(request, "axes/slowed.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     cool_off = get_cool_off(request)
     context = admin.site.each_context(request) | {
         "title": None,

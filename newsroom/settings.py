@@ -185,6 +185,12 @@ AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
 if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be whole numbers of at least 1.")
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+# Before the lock-out, a slow-down: after two failures each further try must wait this many seconds,
+# doubling with each failure (1, 2, 4… with the default); a try that comes sooner is refused unchecked
+# and not counted. 0 turns it off.
+LOGIN_SLOWDOWN_SECONDS = int(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "1"))
+if LOGIN_SLOWDOWN_SECONDS < 0:
+    raise ImproperlyConfigured("LOGIN_SLOWDOWN_SECONDS must be a whole number of seconds, 0 or more.")
 # Counted per account (guessing one password from many addresses) and per address (guessing many
 # accounts' passwords from one), each against the same limit.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

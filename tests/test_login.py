@@ -26,6 +26,13 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_slowdown(request, settings):
+    """The lock-out tests fail many times in a row; the slow-down has tests of its own (marked `slowdown`)."""
+    if not request.node.get_closest_marker("slowdown"):
+        settings.LOGIN_SLOWDOWN_SECONDS = 0
+
+
 @pytest.fixture
 def editor(django_user_model):
     return django_user_model.objects.create_user("bientap", password="mat-khau-dung-1", is_staff=True)
@@ -305,3 +312,86 @@ def test_the_attempt_stores_no_password(client, editor):
     attempt = AccessAttempt.objects.get()
     assert "sai-mat-khau" not in attempt.post_data
     assert "password=********************" in attempt.post_data
+
+
+# The slow-down before the lock-out ----------------------------------------------------------------
+
+
+def failures(username="bientap", address=ATTACKER):
+    return AccessAttempt.objects.get(username=username, ip_address=address).failures_since_start
+
+
+@pytest.mark.slowdown
+def test_the_slowdown_is_on_by_default(settings):
+    assert settings.LOGIN_SLOWDOWN_SECONDS == 1
+
+
+@pytest.mark.slowdown
+def test_after_two_failures_a_try_that_comes_too_soon_waits_unchecked_and_uncounted(client, editor, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    assert fail(client, "bientap", 2) == [200, 200]
+
+    response = login(client, "bientap", "mat-khau-dung-1")  # the right password, too soon
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
+    html = response.content.decode()
+    assert "<h1>Vui lòng chờ một chút rồi thử lại</h1>" in html
+    assert "Hãy thử lại sau 1 giây." in html
+    assert "mat-khau-dung-1" not in html
+    assert "_auth_user_id" not in client.session
+    assert failures() == 2  # not counted
+
+    time_machine.shift(dt.timedelta(seconds=1))
+    assert_logged_in(login(client, "bientap", "mat-khau-dung-1"), client)
+
+
+@pytest.mark.slowdown
+def test_each_failure_doubles_the_wait_then_the_lock_out_comes(client, editor, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    fail(client, "bientap", 2)
+    waits = []
+    for _ in range(LIMIT - 2):
+        wait = 0
+        while login(client, "bientap").status_code == 429 and failures() < LIMIT:
+            wait += 1
+            time_machine.shift(dt.timedelta(seconds=1))
+        waits.append(wait)
+    # 1 s after the 2nd failure, 2 s after the 3rd, 4 s after the 4th; the 5th locks as before.
+    assert waits == [1, 2, 4]
+    assert failures() == LIMIT
+    assert_locked(login(client, "bientap", "mat-khau-dung-1"))
+
+
+@pytest.mark.slowdown
+def test_tries_that_come_too_soon_never_lock_the_account(client, editor, time_machine):
+    """A colleague hammering the button after two typos is slowed, not locked out for fifteen minutes."""
+    time_machine.move_to(timezone.now(), tick=False)
+    fail(client, "bientap", 2)
+
+    statuses = {login(client, "bientap").status_code for _ in range(20)}
+
+    assert statuses == {429}
+    assert failures() == 2
+    time_machine.shift(dt.timedelta(seconds=1))
+    assert_logged_in(login(client, "bientap", "mat-khau-dung-1"), client)
+
+
+@pytest.mark.slowdown
+def test_the_slowdown_counts_per_address_too(client, editor, django_user_model, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    django_user_model.objects.create_user("phongvien", password="mat-khau-pv-1", is_staff=True)
+    login(client, "bientap")
+    login(client, "khongco")
+
+    # Two failures from the address, on two accounts: a third account's try from there waits as well.
+    assert login(client, "phongvien", "mat-khau-pv-1").status_code == 429
+    assert login(client, "phongvien", "mat-khau-pv-1", address=ELSEWHERE).status_code == 302
+
+
+@pytest.mark.slowdown
+def test_the_slowdown_page_in_english(client, editor, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    fail(client, "bientap", 2)
+    assert "Try again in 1 second." in login(client, "bientap").content.decode()
