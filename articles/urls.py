@@ -13,4 +13,5 @@ urlpatterns = [
     path("bai-viet/<slug:slug>/", views.ArticleView.as_view(), name="article"),
     path("anh/<int:pk>/", views.photo_file, name="photo"),
     path("xem-truoc/<str:token>/", sharing.share_view, name="share"),
+    path("dinh-chinh/", views.CorrectionListView.as_view(), name="corrections"),
 ]

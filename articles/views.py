@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from .body import photo_ids, render_body
 from .context_processors import sections_for
-from .models import Article, Author, Organization, Photo, Section, Tag
+from .models import Article, Author, Correction, Organization, Photo, Section, Tag
 from .services import can_view, is_staff_user
 
 HOME_SECONDARY = 3
@@ -46,17 +46,11 @@ def keep_codes_together(text):
     return mark_safe("".join([*parts, escape(text[end:])]))
 
 
-class ArticleListMixin:
-    """A paginated list of live articles; subclasses narrow it to one section, tag…"""
+class PagedListMixin:
+    """A reader list in pages of 20 at ?trang=N: one address per page, and canonical/prev/next links to them."""
 
     paginate_by = 20
     page_kwarg = "trang"
-    template_name = "articles/article_list.html"
-    context_object_name = "articles"
-    extra_context = {"show_section": True}
-
-    def get_queryset(self):
-        return Article.objects.published().with_listing_data()
 
     def paginate_queryset(self, queryset, page_size):
         """Django's, with one address per page: anything but a page that exists is a 404."""
@@ -90,6 +84,17 @@ class ArticleListMixin:
         }
         context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
         return context
+
+
+class ArticleListMixin(PagedListMixin):
+    """A paginated list of live articles; subclasses narrow it to one section, tag…"""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    extra_context = {"show_section": True}
+
+    def get_queryset(self):
+        return Article.objects.published().with_listing_data()
 
 
 class HomeView(ArticleListMixin, ListView):
@@ -211,11 +216,25 @@ class ArticleView(DetailView):
             # A featured photo that the body also shows is drawn once, where the body places it.
             featured_photo=featured if featured and not featured.is_missing and featured.pk not in ids else None,
             related=Article.objects.related_to(article),
+            **self.corrections_context(article),
             preview=not article.is_live,
             current_section=article.section,
             page_links={"canonical": absolute_url(self.request, article.get_absolute_url())},
             **kwargs,
         )
+
+    @staticmethod
+    def corrections_context(article):
+        """The story's corrections and updates, oldest first, as its foot lists them.
+
+        Every correction or update sets modified_at (articles/corrections.py), so a story without one, most of
+        them, costs no query here.
+        """
+        notes = list(article.corrections.order_by("at", "pk")) if article.modified_at else []
+        return {
+            "corrections": [note for note in notes if note.kind == Correction.Kind.CORRECTION],
+            "updates": [note for note in notes if note.kind == Correction.Kind.UPDATE and note.text],
+        }
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -224,6 +243,21 @@ class ArticleView(DetailView):
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+class CorrectionListView(PagedListMixin, ListView):
+    """Every correction on a live story, newest first. A story taken down or expired takes its corrections along."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(kind=Correction.Kind.CORRECTION, article__in=Article.objects.published())
+            .select_related("article")
+            .only("text", "at", "article", "article__title", "article__slug")
+            .order_by("-at", "-pk")
+        )
 
 
 def photo_file(request, pk):

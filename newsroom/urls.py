@@ -8,6 +8,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from articles import desk
+
 # Lazy: each admin request reads these in the language its user chose.
 admin.site.site_header = format_lazy("{} — {}", settings.SITE_NAME, _("Editorial desk"))
 admin.site.site_title = settings.SITE_NAME
@@ -40,6 +42,10 @@ def serve_media(request, path):
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    # Before the admin's own URLs, which would answer /admin/desk/ as an unknown app. admin_view() sends
+    # anyone not logged in as staff to the admin's login, as for every admin page.
+    path("admin/desk/", admin.site.admin_view(desk.desk_view), name="desk"),
+    path("admin/my-stories/", admin.site.admin_view(desk.my_stories_view), name="my_stories"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("articles.urls")),
