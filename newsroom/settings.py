@@ -170,6 +170,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(64_000_000)))
 # Plain-text article files larger than this are refused by the importer.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2_000_000)))
+# How many hours a share link to an unpublished article lasts unless the editor says otherwise
+# (articles/sharing.py); a link lasts at most 720 hours (30 days) whatever is chosen.
+SHARE_LINK_HOURS = int(os.environ.get("SHARE_LINK_HOURS", "48"))
+if not 1 <= SHARE_LINK_HOURS <= 720:
+    raise ImproperlyConfigured("SHARE_LINK_HOURS must be a whole number of hours from 1 to 720.")
 
 # Logins (django-axes): its AxesStandaloneBackend (newsroom/logins.py) comes first and refuses any
 # login, right password or not, from an account or an address with AXES_FAILURE_LIMIT failures in the
