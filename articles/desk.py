@@ -114,7 +114,10 @@ def _with_bylines(*lists):
 
 
 def _person(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
+    """A Vietnamese name reads family name first ("Phạm Thu Hà"); Django's get_full_name() puts it last."""
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def _section(key, title, rows, *, all_url, empty, help_text="", groups=None):
@@ -263,7 +266,7 @@ def my_stories_view(request):
     mine = services.visible_articles(user).filter(services.owned_by(user))
 
     drafts = mine.filter(status=Status.DRAFT).annotate(last_kind=Coalesce(_latest("kind"), Value("")))
-    actor_name = Trim(Concat("actor__first_name", Value(" "), "actor__last_name"))
+    actor_name = Trim(Concat("actor__last_name", Value(" "), "actor__first_name"))  # as _person() writes it
     returned = _rows(
         drafts.filter(last_kind=Kind.RETURN)
         .annotate(
@@ -348,4 +351,5 @@ def my_stories_view(request):
             empty=_("None of your stories is live."),
         ),
     ]
-    return TemplateResponse(request, "admin/my_stories.html", _context(request, _("My stories"), sections, now))
+    context = _context(request, _("My stories"), sections, now, can_add=services.can_add(user))
+    return TemplateResponse(request, "admin/my_stories.html", context)

@@ -123,7 +123,7 @@ def test_review_lists_the_longest_waiting_first_with_its_reporter_byline_and_wai
     assertContains(response, '<span class="nr-desk-note">chờ 3 ngày</span>', html=True)
     assertContains(response, '<span class="nr-desk-note">chờ 2 giờ 15 phút</span>', html=True)
     assertContains(response, '<span class="nr-desk-note">chờ 1 giờ 0 phút</span>', html=True)
-    assertContains(response, "<span>Phóng viên: Minh Trần</span>", html=True)
+    assertContains(response, "<span>Phóng viên: Trần Minh</span>", html=True)
     assertContains(response, "<span>Dòng tác giả: Phạm Thu Hà</span>", html=True)
 
 
@@ -401,7 +401,7 @@ def test_a_returned_story_shows_the_editors_note_who_and_when(reporter_client, r
     assertContains(
         response, "<blockquote>Thiếu nguồn cho số liệu &lt;b&gt;125 hội viên&lt;/b&gt;.</blockquote>", html=True
     )
-    assertContains(response, "<figcaption>Lan Nguyễn trả lại lúc 01/12/2026 18:30</figcaption>", html=True)
+    assertContains(response, "<figcaption>Nguyễn Lan trả lại lúc 01/12/2026 18:30</figcaption>", html=True)
 
 
 def test_an_editors_my_stories_are_their_own(editor_client, editor, reporter):
