@@ -258,6 +258,7 @@ def test_an_update_time_not_after_publication_is_not_shown(client, editor):
 def test_hostile_correction_text_is_shown_as_text(client, editor, text):
     article = live()
     article_correct(article=article, by=editor, text=text)
+    article_mark_updated(article=article, by=editor, note=text)
     for url in (article.get_absolute_url(), CORRECTIONS):
         response = client.get(url)
         page = response.content.decode()
@@ -427,7 +428,7 @@ def test_an_editor_sees_the_corrections_block_on_a_live_article(editor_client, e
     assertContains(response, "<td>&lt;b&gt;đậm&lt;/b&gt; sai</td>", html=True)
 
 
-@pytest.mark.parametrize("state", ["draft", "scheduled", "archived"])
+@pytest.mark.parametrize("state", ["draft", "scheduled", "expired", "archived"])
 def test_no_correction_form_on_an_article_that_is_not_live(editor_client, state):
     response = editor_client.get(change_url(in_state(state)))
     assert response.status_code == 200
