@@ -1,5 +1,6 @@
 """The desk and "my stories" (articles/desk.py): what each list holds, acting from it, who sees what, queries."""
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from articles import services
 from articles.models import Article, ArticleEvent
 
+from .conftest import CHROMIUM
 from .factories import make_article, make_author, make_section
 
 pytestmark = pytest.mark.django_db
@@ -345,6 +347,19 @@ def test_the_header_links_the_desk_for_editors_and_my_stories_for_everyone(clien
     assertContains(client.get(MY_STORIES), 'href="/admin/my-stories/" aria-current="page"')
 
 
+def test_the_admin_home_starts_editors_at_the_desk_and_reporters_at_their_stories(client, editor, reporter):
+    client.force_login(editor)
+    response = client.get(reverse("admin:index"))
+    # Once in the header, once on the page.
+    assertContains(response, '<a href="/admin/desk/">Bàn biên tập</a>', html=True, count=2)
+    assertContains(response, '<a href="/admin/my-stories/">Bài của tôi</a>', html=True, count=2)
+    client.force_login(reporter)
+    response = client.get(reverse("admin:index"))
+    assertNotContains(response, 'href="/admin/desk/"')
+    assertContains(response, '<a href="/admin/my-stories/">Bài của tôi</a>', html=True, count=2)
+    assertContains(response, "Bài viết")  # the models are still listed below
+
+
 # A reporter's own stories -------------------------------------------------------------------------------------------
 
 
@@ -471,3 +486,38 @@ def test_my_stories_runs_the_same_queries_for_3_and_30_stories_a_list(
     assert {
         key: len(section_titles(response, key)) for key in ("returned", "drafts", "review", "scheduled", "live")
     } == dict.fromkeys(("returned", "drafts", "review", "scheduled", "live"), 30)
+
+
+# In a browser -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is missing (apt-get install chromium)")
+def test_an_editor_schedules_from_the_desk_in_two_clicks_on_a_phone(browser, live_server, newsroom_groups):
+    editor = staff_user("bientap", "Biên tập viên")
+    editor.set_password("mật khẩu dài")
+    editor.save()
+    article = make_article(live=False, status=Status.REVIEW, title="Bài chờ lên lịch")
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(live_server.url + "/admin/login/?next=" + DESK)
+    page.fill("#id_username", "bientap")
+    page.fill("#id_password", "mật khẩu dài")
+    page.click("input[type=submit]")
+    page.wait_for_url("**" + DESK)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.get_by_text("Lên lịch…").click()  # one
+    page.locator(f"#review-{article.pk}-publish-at").wait_for()
+    page.get_by_role("button", name="Hẹn giờ").click()  # two
+    page.wait_for_url("**" + DESK)
+
+    article.refresh_from_db()
+    assert article.is_scheduled
+    assert page.locator(".messagelist .success").count() == 1
+    assert page.locator("#scheduled").get_by_text("Bài chờ lên lịch").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []  # a Content-Security-Policy refusal would be one
+    page.close()
