@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.admin import ArticleAdmin
+from articles.editing import version_token
 from articles.models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
 from tests.factories import jpeg_bytes, make_article, make_author, make_photo, make_section
 
@@ -65,7 +66,7 @@ def article_form_data(*, authors=(), publish_at=None, expire_at=None, **fields):
 
 
 def change_form_data(article, **fields):
-    """The change form of an existing article, as a browser posts it back."""
+    """The change form of an existing article, as a browser posts it back (opened on the version stored now)."""
     return (
         article_form_data(
             title=article.title,
@@ -76,6 +77,7 @@ def change_form_data(article, **fields):
             publish_at=article.publish_at,
             expire_at=article.expire_at,
         )
+        | ({"nr_version": version_token(Article.objects.get(pk=article.pk))} if article.pk else {})
         | fields
     )
 
@@ -625,21 +627,29 @@ def test_every_vietnamese_message_is_translated_and_compiled():
     assert len(entries) > 100
     assert not [entry for entry in entries if entry.get("obsolete")], "makemessages commented entries out (#~)"
     assert not [entry["msgid"] for entry in entries if "fuzzy" in entry.get("flags", ())]
-    assert "msgid_plural" not in str(entries), "plural entries: teach po_entries() msgstr[n]"
+    # Vietnamese has one plural form (the header's nplurals=1): a plural entry has msgstr[0] only.
+    plurals = [entry for entry in entries if "msgid_plural" in entry]
+    assert all(set(entry) & {"msgstr", "msgstr[1]"} == set() for entry in plurals)
+    for entry in plurals:
+        entry["msgstr"] = entry["msgstr[0]"]
     assert not [entry["msgid"] for entry in entries if not entry["msgstr"]]
 
     # The .mo holds exactly the .po's messages (GNUTranslations._catalog is what Django merges too)…
-    expected = {
-        f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]: entry["msgstr"]
-        for entry in entries
-    }
+    def key(entry):
+        msgid = f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
+        return (msgid, 0) if "msgid_plural" in entry else msgid
+
+    expected = {key(entry): entry["msgstr"] for entry in entries}
     with open(LOCALE_VI / "django.mo", "rb") as compiled:
         catalog = gettext.GNUTranslations(compiled)._catalog
     assert {key: value for key, value in catalog.items() if key} == expected, "rebuild the .mo with msgfmt"
     # …and Django serves them, ahead of its own Vietnamese catalogue.
     with translation.override("vi"):
         for entry in entries:
-            if "msgctxt" in entry:
+            if "msgid_plural" in entry:
+                for count in (1, 2, 5):
+                    assert translation.ngettext(entry["msgid"], entry["msgid_plural"], count) == entry["msgstr"]
+            elif "msgctxt" in entry:
                 assert translation.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"]
             else:
                 assert translation.gettext(entry["msgid"]) == entry["msgstr"]

@@ -394,4 +394,4 @@ def test_the_slowdown_page_in_english(client, editor, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     fail(client, "bientap", 2)
-    assert "Try again in 1 second." in login(client, "bientap").content.decode()
+    assert "Try again in 1 s." in login(client, "bientap").content.decode()
