@@ -393,6 +393,7 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
     class Media:
         # The editor in the admin's language with Vietnamese spelling, and the byline's drag-to-reorder.
         js = ["admin_newsroom/article_form.js", "admin_newsroom/editing.js"]
+        css = {"all": ["admin_newsroom/editing.css"]}
 
     actions = ["publish_selected", "unschedule_selected", "archive_selected", "restore_selected"]
 
