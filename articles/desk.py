@@ -155,6 +155,18 @@ def _prepare(article, user, now, *, note="", return_info=None):
     return article
 
 
+def _ago(message, since, now):
+    """`message` ("waiting %(duration)s"…) with the time from `since` to `now`."""
+    return message % {"duration": duration((now - since).total_seconds())}
+
+
+def _in_review(queryset):
+    """Stories in review, longest waiting first: since their latest submission, else their last change (a story
+    put in review by a script or an import has no event)."""
+    waiting_since = Coalesce(_latest("at", Kind.SUBMIT), F("updated_at"))
+    return queryset.filter(status=Status.REVIEW).annotate(waiting_since=waiting_since).order_by("waiting_since", "pk")
+
+
 def _by_day(rows):
     local = lambda article: timezone.localtime(article.publish_at).date()  # noqa: E731
     return [(day_label(day), list(articles)) for day, articles in itertools.groupby(rows, key=local)]
@@ -186,11 +198,7 @@ def desk_view(request):
     today = timezone.localdate(now)
     articles = services.visible_articles(user)
 
-    review = _rows(
-        articles.filter(status=Status.REVIEW)
-        .annotate(waiting_since=Coalesce(_latest("at", Kind.SUBMIT), F("updated_at")))
-        .order_by("waiting_since", "pk")
-    )
+    review = _rows(_in_review(articles))
     scheduled = _rows(
         articles.scheduled().filter(publish_at__lte=now + timedelta(days=SCHEDULE_DAYS)).order_by("publish_at", "pk")
     )
@@ -200,21 +208,11 @@ def desk_view(request):
     _with_bylines(review, scheduled, published, stale)
 
     for article in review:
-        _prepare(
-            article,
-            user,
-            now,
-            note=_("waiting %(duration)s") % {"duration": duration((now - article.waiting_since).total_seconds())},
-        )
+        _prepare(article, user, now, note=_ago(_("waiting %(duration)s"), article.waiting_since, now))
     for article in [*scheduled, *published]:
         _prepare(article, user, now)
     for article in stale:
-        _prepare(
-            article,
-            user,
-            now,
-            note=_("untouched for %(duration)s") % {"duration": duration((now - article.updated_at).total_seconds())},
-        )
+        _prepare(article, user, now, note=_ago(_("untouched for %(duration)s"), article.updated_at, now))
 
     sections = [
         _section(
@@ -258,11 +256,12 @@ def desk_view(request):
 
 @require_safe
 def my_stories_view(request):
-    """A reporter's own stories: drafts, returned with the editor's note, in review, scheduled, recently live."""
+    """Someone's own stories: returned with the editor's note, drafts, in review, scheduled, the newest live."""
     user = request.user
     if not admin.site.get_model_admin(Article).has_view_or_change_permission(request):
         raise PermissionDenied
     now = timezone.now()
+    # An editor's own too: visible_articles() is every story for them.
     mine = services.visible_articles(user).filter(services.owned_by(user))
 
     drafts = mine.filter(status=Status.DRAFT).annotate(last_kind=Coalesce(_latest("kind"), Value("")))
@@ -278,11 +277,7 @@ def my_stories_view(request):
         .order_by("-return_at", "-pk")
     )
     plain_drafts = _rows(drafts.exclude(last_kind=Kind.RETURN).order_by("-updated_at", "-pk"))
-    review = _rows(
-        mine.filter(status=Status.REVIEW)
-        .annotate(waiting_since=Coalesce(_latest("at", Kind.SUBMIT), F("updated_at")))
-        .order_by("waiting_since", "pk")
-    )
+    review = _rows(_in_review(mine))
     scheduled = _rows(mine.scheduled().order_by("publish_at", "pk"))
     live = _rows(mine.published().order_by("-publish_at", "-pk"))
     _with_bylines(returned, plain_drafts, review, scheduled, live)
@@ -292,19 +287,9 @@ def my_stories_view(request):
         info["by"] = article.return_by or article.return_by_username or "—"
         _prepare(article, user, now, return_info=info)
     for article in plain_drafts:
-        _prepare(
-            article,
-            user,
-            now,
-            note=_("last edited %(duration)s ago") % {"duration": duration((now - article.updated_at).total_seconds())},
-        )
+        _prepare(article, user, now, note=_ago(_("last edited %(duration)s ago"), article.updated_at, now))
     for article in review:
-        _prepare(
-            article,
-            user,
-            now,
-            note=_("waiting %(duration)s") % {"duration": duration((now - article.waiting_since).total_seconds())},
-        )
+        _prepare(article, user, now, note=_ago(_("waiting %(duration)s"), article.waiting_since, now))
     for article in [*scheduled, *live]:
         _prepare(article, user, now)
 

@@ -327,7 +327,7 @@ def test_staff_without_article_permissions_get_no_stories_page(client, newsroom_
     ],
 )
 @pytest.mark.parametrize("who", ["editor", "reporter"])
-def test_hostile_query_parameters_change_nothing(client, editor, reporter, who, query):
+def test_hostile_query_parameters_are_ignored(client, editor, reporter, who, query):
     client.force_login(editor if who == "editor" else reporter)
     for url in (DESK, MY_STORIES):
         response = client.get(url, query, follow=True)
