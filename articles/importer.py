@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from .body import photo_ids
 from .images import ImageRefused, inspect_image
@@ -375,8 +377,11 @@ class Importer:
         images = {figure.filename: find_image(figure.filename, path, self.images_dir) for figure in parsed.figures}
         stored = []
         try:
-            with transaction.atomic():
+            with transaction.atomic(), reversion.create_revision():
+                reversion.set_comment(_("Imported from the file %(name)s") % {"name": Path(path).name})
                 result = self._save(Path(path), parsed, images, authors, prepare, stored)
+                # The byline rows are bulk-created (no signals): the version is taken once they are there.
+                reversion.add_to_revision(result.article)
         except BaseException:
             # A rollback removes rows but cannot take back a stored file.
             for storage, name in stored:

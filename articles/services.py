@@ -15,15 +15,25 @@ States, as a reader sees them (see state_of()): draft → review → scheduled o
 - restore: archived → draft (editor)
 
 A live story never goes back to review or draft: taking it off the site is always the explicit archive.
+
+Every write here is one revision (django-reversion, registered in articles/revisions.py): who, when and a comment
+saying what happened. Called inside a larger revision (the admin's save, which also saves the byline and tags),
+a service adds its comment to that one revision instead of making its own.
 """
 
+from contextlib import contextmanager
+
+import reversion
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from .models import Article, ArticleAuthor, ArticleEvent
+from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Photo, Section, Tag
 
 Status = Article.Status
 Kind = ArticleEvent.Kind
@@ -182,6 +192,50 @@ def state_label(state):
 # Services -----------------------------------------------------------------
 
 
+def short_datetime(value):
+    """dd/mm/YYYY HH:MM in Vietnam time (docs/architecture.md, "Time")."""
+    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
+
+
+class RevisionComment:
+    """What a revision's comment will say; a block sets `text` once it knows what happened (a publish time…)."""
+
+    def __init__(self, text=""):
+        self.text = text
+
+
+@contextmanager
+def revision(*, by, comment="", alone=False):
+    """One revision for what the block saves, by `by`, its comment added to any the revision already has.
+
+    Yields a RevisionComment the block may still change. The comment is added once the block has succeeded,
+    so a refused or failed write leaves nothing of itself in an enclosing revision. With `alone`, the comments
+    of services called inside the block are dropped: a restore says it restored, not also "Saved".
+    """
+    note = RevisionComment(comment)
+    with reversion.create_revision():
+        outer = reversion.get_comment()
+        if by is not None and by.is_authenticated:
+            reversion.set_user(by)
+        yield note
+        previous = outer if alone else reversion.get_comment()
+        text = str(note.text)
+        reversion.set_comment(f"{previous}; {text}" if previous and text and text not in previous else text or previous)
+
+
+def _transition_comment(kind, article, note):
+    comment = {
+        Kind.SUBMIT: pgettext("revision comment", "Submitted for review"),
+        Kind.RETURN: pgettext("revision comment", "Returned to the reporter"),
+        Kind.PUBLISH: pgettext("revision comment", "Published"),
+        Kind.SCHEDULE: pgettext("revision comment", "Scheduled for %(time)s"),
+        Kind.UNSCHEDULE: pgettext("revision comment", "Unscheduled"),
+        Kind.ARCHIVE: pgettext("revision comment", "Taken down"),
+        Kind.RESTORE: pgettext("revision comment", "Restored to draft"),
+    }[kind] % {"time": short_datetime(article.publish_at)}
+    return f"{comment}: {note}" if note else comment
+
+
 def _transition(kind, *, article, by, note="", apply):
     """Check, change, validate, save and record one transition, all in one transaction.
 
@@ -190,7 +244,7 @@ def _transition(kind, *, article, by, note="", apply):
     """
     if article.pk is None:
         raise TransitionDenied(_("Save the article before changing its status."))
-    with transaction.atomic():
+    with transaction.atomic(), revision(by=by) as comment:
         stored = Article.objects.select_for_update().get(pk=article.pk)
         if not CHECKS[kind](by, stored):
             raise _denied(kind, by, stored)
@@ -199,6 +253,7 @@ def _transition(kind, *, article, by, note="", apply):
         article.updated_by = by
         article.full_clean()
         article.save()
+        comment.text = _transition_comment(kind, article, note)
         return ArticleEvent.objects.create(
             article=article,
             actor=by,
@@ -284,7 +339,9 @@ def article_save(*, article, by):
     An editor's save on a live story keeps it live. Changes to publish_at on a scheduled or live story are
     transitions, planned by plan_status_change(); this refuses the status changing here.
     """
-    with transaction.atomic():
+    with transaction.atomic(), revision(by=by) as comment:
+        created = article.pk is None
+        comment.text = pgettext("revision comment", "Created") if created else pgettext("revision comment", "Saved")
         if article.pk is None:
             if not can_add(by):
                 raise TransitionDenied(_("You cannot add articles."))
@@ -354,3 +411,123 @@ def plan_status_change(stored, status, publish_at):
     if (old_status, status) not in transitions:
         raise ValidationError({"status": _("This status change is not possible.")}, code="invalid")
     return transitions[old_status, status]
+
+
+# Revisions: an earlier version put back, a deleted article brought back ---------------------------------
+
+# What restoring a version puts back: the story and its details, never where it stands in the workflow
+# (status, publish_at, expire_at) nor its address.
+CONTENT_FIELDS = ("title", "lead", "body", "byline")
+
+
+def _existing(model, ids):
+    """The ids of `ids` still in the table, in their order, and those gone."""
+    ids = [pk for pk in ids if pk is not None]
+    found = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    return [pk for pk in ids if pk in found], [pk for pk in ids if pk not in found]
+
+
+def _put_back_details(article, content):
+    """Section, featured photo, organisations, tags and byline authors from `content`, each only if it still
+    exists; returns what was skipped, as sentences for the user."""
+    skipped = []
+    for field, model, label in (
+        ("section_id", Section, _("The section #%(id)s no longer exists; the article keeps its current one.")),
+        ("featured_photo_id", Photo, _("The photo #%(id)s no longer exists; the featured photo was not changed.")),
+    ):
+        pk = content.get(field)
+        kept, gone = _existing(model, [pk])
+        if gone:
+            skipped.append(label % {"id": pk})
+        elif pk is None or kept:
+            setattr(article, field, pk)
+    return skipped
+
+
+def _put_back_relations(article, content):
+    """The many-to-many details and the byline, after the article is saved; returns what was skipped."""
+    skipped = []
+    for name, model, label in (
+        ("organizations", Organization, _("Organizations no longer there were left out: %(ids)s")),
+        ("tags", Tag, _("Tags no longer there were left out: %(ids)s")),
+    ):
+        kept, gone = _existing(model, content.get(name, []))
+        getattr(article, name).set(kept)
+        if gone:
+            skipped.append(label % {"ids": ", ".join(f"#{pk}" for pk in gone)})
+    authors, gone = _existing(Author, list(dict.fromkeys(content.get("authors", []))))
+    article.bylines.exclude(author_id__in=authors).delete()
+    rows = {row.author_id: row for row in article.bylines.all()}
+    for position, author_id in enumerate(authors, start=1):
+        row = rows.get(author_id) or ArticleAuthor(article=article, author_id=author_id)
+        if row.pk is None or row.position != position:
+            row.position = position
+            row.save()
+    if gone:
+        skipped.append(
+            _("Authors no longer there were left out of the byline: %(ids)s")
+            % {"ids": ", ".join(f"#{pk}" for pk in gone)}
+        )
+    return skipped
+
+
+def article_revert(*, article, content, by):
+    """Put an earlier version's text and details back on `article`, as a new version; returns what was skipped.
+
+    `content` is a version's content (articles.revisions.version_content). Status, publish and take-down
+    times and the slug stay as they are: a live story stays live, a draft stays a draft. Who may do it is
+    who may edit the article (can_edit, checked again by article_save).
+    """
+    comment = pgettext("revision comment", "Restored the version of %(time)s by %(user)s") % {
+        "time": short_datetime(content["saved_at"]),
+        "user": content["saved_by"] or "—",
+    }
+    with transaction.atomic(), revision(by=by, comment=comment, alone=True):
+        stored = Article.objects.select_for_update().get(pk=article.pk)
+        if not can_edit(by, stored):
+            raise TransitionDenied(_("You cannot change this article."))
+        for field in CONTENT_FIELDS:
+            setattr(article, field, content.get(field) or "")
+        skipped = _put_back_details(article, content)
+        article_save(article=article, by=by)
+        skipped += _put_back_relations(article, content)
+        reversion.add_to_revision(article)  # the version as it ends, its tags and byline included
+    return skipped
+
+
+def article_recover(*, content, by):
+    """Bring a deleted article back from its last version, as a draft (never straight back on the site).
+
+    Keeps its id, so its history continues; its slug unless another article has taken it since (then a new
+    one is made from the title). Returns (article, skipped).
+    """
+    if not is_editor(by):
+        raise TransitionDenied(_("Only an editor can recover a deleted article."))
+    comment = pgettext("revision comment", "Recovered after deletion, as a draft")
+    with transaction.atomic(), revision(by=by, comment=comment, alone=True):
+        if Article.objects.filter(pk=content["pk"]).exists():
+            raise ValidationError(_("This article was recovered already."), code="exists")
+        slug = content.get("slug") or ""
+        import_key = content.get("import_key") or ""
+        article = Article(
+            pk=content["pk"],
+            status=Status.DRAFT,
+            publish_at=None,
+            expire_at=None,
+            slug="" if slug and Article.objects.filter(slug=slug).exists() else slug,
+            import_key="" if import_key and Article.objects.filter(import_key=import_key).exists() else import_key,
+            import_source=content.get("import_source") or "",
+            **{field: content.get(field) or "" for field in CONTENT_FIELDS},
+        )
+        article.created_by_id = next(iter(_existing(get_user_model(), [content.get("created_by_id")])[0]), None)
+        skipped = _put_back_details(article, content)
+        article.updated_by = by
+        article.full_clean()
+        article.save(force_insert=True)
+        if content.get("created_at"):
+            # auto_now_add stamps the insert; the story was created when it first was.
+            article.created_at = content["created_at"]
+            Article.objects.filter(pk=article.pk).update(created_at=article.created_at)
+        skipped += _put_back_relations(article, content)
+        reversion.add_to_revision(article)
+    return article, skipped
