@@ -330,3 +330,24 @@ def test_photo_credit_and_caption_come_from_the_caption_line():
 )
 def test_scheduled_story_goes_live_later_today_when_there_is_room(local_now, expected):
     assert demo.later_today(local_now.replace(tzinfo=VIETNAM)) == expected.replace(tzinfo=VIETNAM)
+
+
+def test_the_demo_editor_corrected_and_updated_a_story(settings, client):
+    settings.DEBUG = True
+    seed()
+    article = Article.objects.get(import_key="hoi-khoa-hoc-phat-trien-nguon-nhan-luc-nhan.txt")
+    correction, update = article.corrections.order_by("at")
+
+    assert (correction.kind, update.kind) == ("correction", "update")
+    assert "con số đúng là 125 hội viên" in correction.text
+    assert correction.created_by.username == "bientap"
+    assert (correction.at - article.publish_at).total_seconds() == 40 * 60
+    assert article.modified_at == update.at
+    response = client.get(article.get_absolute_url())
+    assert "con số đúng là 125 hội viên" in response.content.decode()
+    assert "con số đúng là 125 hội viên" in client.get("/dinh-chinh/").content.decode()
+
+
+def test_without_the_demo_accounts_no_correction_is_signed_by_nobody():
+    seed("--no-users")
+    assert not Article.objects.filter(corrections__isnull=False).exists()

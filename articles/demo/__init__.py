@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from ..corrections import article_correct, article_mark_updated
 from ..importer import Importer, ImportFailed, parse, read_lines
 from ..models import Article, Author, Organization, Section, Tag
 from ..text import slugify_vi
@@ -39,7 +40,8 @@ DEMO_USERS = [
 ]
 ROLE_GROUPS = {"editor": "Biên tập viên", "reporter": "Phóng viên"}
 
-STORY_KEYS = {"section", "tags", "hours_ago", "state", "expired_hours_ago", "authors", "organizations"}
+STORY_KEYS = {"section", "tags", "hours_ago", "state", "expired_hours_ago", "authors", "organizations", "corrections"}
+CORRECTION_KEYS = {"text", "minutes_after", "kind"}
 STATES = {"scheduled", Article.Status.DRAFT, Article.Status.REVIEW}
 
 
@@ -240,6 +242,22 @@ class DemoSeeder:
             photo.save(update_fields=["alt_text", "uploaded_by"])
         self._count("photos", len(result.photos))
         self._count("articles")
+        self.seed_corrections(article, story.get("corrections", []), where)
+
+    def seed_corrections(self, article, corrections, where):
+        """A story's corrections and marked updates, made by the demo editor through the services (with users only)."""
+        editor = self.users.get("bientap")
+        for spec in corrections:
+            if unknown := set(spec) - CORRECTION_KEYS:
+                raise DemoError(f"{where}: unknown correction settings {', '.join(sorted(unknown))}")
+            if editor is None:
+                continue  # without the demo accounts there is no editor to sign it
+            at = article.publish_at + timedelta(minutes=spec["minutes_after"])
+            if spec.get("kind", "correction") == "update":
+                article_mark_updated(article=article, by=editor, note=spec.get("text", ""), at=at)
+            else:
+                article_correct(article=article, by=editor, text=spec["text"], at=at)
+            self._count("corrections")
 
     def _draw(self, filename, images, where):
         """The illustration a story names (demo-<key>.jpg), drawn once per run into the images folder."""
