@@ -71,7 +71,11 @@ def _read_token(token, article_pk):
 
 
 def person(user):
-    return (user.get_full_name() or user.get_username()) if user else _("someone else")
+    """A user's name as Vietnamese reads it, family name first ("Phạm Thu Hà", as the desk writes it); Django's
+    get_full_name() puts it last."""
+    if user is None:
+        return _("someone else")
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def _saved_at(moment):

@@ -99,14 +99,14 @@ def test_a_save_on_a_version_someone_saved_since_is_refused_with_who_when_and_th
     assert response.status_code == 200
     assert stored(article) == edited  # nothing overwritten
     assert errors_of(response) == (
-        "Bài đã được Quang Huy Nguyễn lưu lúc 14/03/2026 21:05:09 sau khi bạn mở. Bài của bạn chưa được lưu: "
+        "Bài đã được Nguyễn Quang Huy lưu lúc 14/03/2026 21:05:09 sau khi bạn mở. Bài của bạn chưa được lưu: "
         "xem khác biệt bên dưới, rồi lưu lại nếu muốn ghi đè."
     )
     form = response.context["adminform"].form
     assert form["title"].value() == "Cảng Lạch Huyện đón tàu 100.000 tấn"  # the reporter's text stays
     assert form["body"].value() == "<p>Đoạn một.</p><p>Đoạn hai.</p>"
     # The diff: the stored text on the left, the reporter's on the right, word by word.
-    assertContains(response, '<th scope="col" class="rev-diff__side">Bản đã lưu (của Quang Huy Nguyễn)</th>', html=True)
+    assertContains(response, '<th scope="col" class="rev-diff__side">Bản đã lưu (của Nguyễn Quang Huy)</th>', html=True)
     assertContains(response, '<th scope="col" class="rev-diff__side">Bản của bạn</th>', html=True)
     assertContains(response, '<ins class="rev-ins">100.000 tấn</ins>', html=True)
     assertContains(response, '<del class="rev-del">lớn</del>', html=True)
@@ -205,7 +205,7 @@ def test_a_story_returned_while_its_reporter_has_it_open_refuses_the_reporters_s
             change_url(article), reporter_form_data(article, title="Sửa tiêu đề") | submit | {"nr_version": version}
         )
         assert response.status_code == 200
-        assert errors_of(response).startswith("Bài đã được Quang Huy Nguyễn lưu lúc 14/03/2026 21:05:09")
+        assert errors_of(response).startswith("Bài đã được Nguyễn Quang Huy lưu lúc 14/03/2026 21:05:09")
         after = stored(article)
         assert (after["title"], after["status"]) == ("Tin chờ duyệt", Status.DRAFT)
         assert article.events.count() == 1  # the return only: no submit slipped through
@@ -282,16 +282,16 @@ def test_others_opening_the_article_see_who_is_editing_and_since_when(reporter, 
     assertContains(
         response,
         '<ul class="messagelist nr-editing-others">'
-        '<li class="warning">Thu Hà Phạm đang sửa bài này (từ 21:05)</li></ul>',
+        '<li class="warning">Phạm Thu Hà đang sửa bài này (từ 21:05)</li></ul>',
         html=True,
     )
     assertContains(
         own,
         '<ul class="messagelist nr-editing-others"><li class="warning">'
-        "Quang Huy Nguyễn đang sửa bài này (từ 21:06)</li></ul>",
+        "Nguyễn Quang Huy đang sửa bài này (từ 21:06)</li></ul>",
         html=True,
     )
-    assertNotContains(own, "Thu Hà Phạm đang sửa")
+    assertNotContains(own, "Phạm Thu Hà đang sửa")
     # Reloading does not move "since" while the session is alive.
     assert EditSession.objects.get(user=reporter).opened_at == MOMENT
 
@@ -310,7 +310,7 @@ def test_a_name_with_markup_is_shown_as_text(reporter, editor):
 
     response = client_for(editor).get(change_url(article))
 
-    assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;x&lt;/b&gt; đang sửa bài này")
+    assertContains(response, "&lt;b&gt;x&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt; đang sửa bài này")
     assertNotContains(response, "<script>alert(1)</script>")
 
 
@@ -321,7 +321,7 @@ def test_a_read_only_view_names_others_but_records_no_session(reporter, editor):
     response = client_for(reporter).get(change_url(article))
 
     assert response.context["has_change_permission"] is False
-    assertContains(response, "Quang Huy Nguyễn đang sửa bài này")
+    assertContains(response, "Nguyễn Quang Huy đang sửa bài này")
     assert list(EditSession.objects.values_list("user", flat=True)) == [editor.pk]
     assert client_for(reporter).post(editing_url(article.pk)).status_code == 200
     assert list(EditSession.objects.values_list("user", flat=True)) == [editor.pk]
@@ -365,7 +365,7 @@ def test_the_heartbeat_refreshes_the_session_and_says_who_else_is_editing(report
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content) == {
-        "others": ["Quang Huy Nguyễn đang sửa bài này (từ 21:05)"],
+        "others": ["Nguyễn Quang Huy đang sửa bài này (từ 21:05)"],
         "saved": None,
     }
     session = EditSession.objects.get(user=reporter)
@@ -378,7 +378,7 @@ def test_the_heartbeat_refreshes_the_session_and_says_who_else_is_editing(report
     with time_machine.travel(MOMENT + timedelta(seconds=60), tick=False):
         data = json.loads(mine.post(editing_url(article.pk), {"version": version_token(article)}).content)
     assert data["saved"] == (
-        "Quang Huy Nguyễn đã lưu bài này lúc 14/03/2026 21:05:49, sau khi bạn mở. Khi bạn lưu, bạn sẽ được xem khác "
+        "Nguyễn Quang Huy đã lưu bài này lúc 14/03/2026 21:05:49, sau khi bạn mở. Khi bạn lưu, bạn sẽ được xem khác "
         "biệt trước và chọn có ghi đè hay không."
     )
 

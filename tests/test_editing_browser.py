@@ -153,3 +153,36 @@ def test_a_save_after_the_login_expired_goes_through_the_login_back_to_the_text(
     assert page.evaluate("Object.keys(localStorage).filter(key => key.startsWith('newsroom:copy:'))") == []
     assert errors == []
     page.close()
+
+
+def test_a_new_story_survives_an_expired_login_and_is_not_offered_again_once_saved(browser, live_server, reporter):
+    path = "/admin/articles/article/add/"
+    page, errors = open_form(browser, live_server, path)
+    page.fill("#id_title", "Tin mới viết dở")
+    type_at_the_end(page, "Đoạn đầu của tin mới.")
+    Session.objects.all().delete()
+
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/login/**")
+    assert not Article.objects.exists()
+    log_in(page)
+    page.wait_for_url("**" + path)
+    page.locator(".tiptap").wait_for()
+    restore(page)
+
+    assert page.locator("#id_title").input_value() == "Tin mới viết dở"
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/articles/article/")
+    article = Article.objects.get()
+    assert (article.title, article.body, article.created_by) == (
+        "Tin mới viết dở",
+        "<p>Đoạn đầu của tin mới.</p>",
+        reporter,
+    )
+    assert page.evaluate("Object.keys(localStorage).filter(key => key.startsWith('newsroom:copy:'))") == []
+    # A new article started afterwards is not offered the one already saved.
+    page.goto(live_server.url + path)
+    page.locator(".tiptap").wait_for()
+    assert page.locator(".nr-editing-restore").count() == 0
+    assert errors == []
+    page.close()
