@@ -7,7 +7,9 @@ from disk into the page (the browser context bypasses the Content-Security-Polic
 import os
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from articles.corrections import article_correct, article_mark_updated
 from tests.axe import AXE_JS, MISSING, report, violations
 from tests.conftest import CHROMIUM
 from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
@@ -46,6 +48,10 @@ def paper():
         tags=[tag],
         featured_photo=make_photo(caption="Lễ ký kết", credit="Ảnh: Minh Anh", alt_text="Đại biểu ký kết"),
     )
+    # A correction and a marked update, as an editor adds them: the dateline's "Cập nhật", the foot's notes.
+    editor = get_user_model().objects.create_superuser("bientap-a11y", password="password")
+    article_correct(article=story, by=editor, text="Bản trước ghi sai số hội viên; con số đúng là 125.")
+    article_mark_updated(article=story, by=editor, note="Bổ sung ý kiến của Viện.")
     for _ in range(24):
         make_article(section=section, authors=[author], tags=[tag], organizations=[organization])
     make_article(section=make_section(name="Kinh tế"))
@@ -60,6 +66,7 @@ READER_PAGES = {
     "author": "/tac-gia/dang-thuy-duong/",
     "organization": "/to-chuc/hoi-khoa-hoc/",
     "article": "/bai-viet/hai-phong-dat-hang-dao-tao-nhan-luc-chat-luong-cao/",
+    "corrections": "/dinh-chinh/",
     "404": "/bai-viet/khong-co-bai-nay/",
 }
 
