@@ -1,7 +1,7 @@
 """Signed, expiring, revocable read-only links to a non-live article for someone without an account.
 
 An editor creates a link from the article's change page for a source to check a quote, a lawyer, a partner
-paper (docs/architecture.md, "Share links"). The link's address carries a token: the row's random key, signed
+paper (docs/architecture.md, "Visibility"). The link's address carries a token: the row's random key, signed
 with SECRET_KEY under a salt of its own, so a made-up or altered token is refused before the database is asked
 and a copy of the table alone does not give working addresses. The row then decides: it must exist, not be
 revoked and not be past `expires_at`. Any failure is the same 404 as an article that does not exist.
