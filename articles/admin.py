@@ -643,7 +643,8 @@ class WorkflowForm(forms.Form):
 
     publish_at = forms.DateTimeField(
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        # As the newsroom writes a time (the schedule fields' text), or as a datetime-local input sends it.
+        input_formats=["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         error_messages={"invalid": _("Enter a valid date and time.")},
     )
     note = forms.CharField(required=False, max_length=2000)

@@ -32,8 +32,9 @@ Kind = ArticleEvent.Kind
 LIMIT = 50
 SCHEDULE_DAYS = 14
 STALE_DAYS = 7
-# What <input type="datetime-local"> reads and writes, and the workflow view's WorkflowForm accepts.
-INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+# The schedule field's text, as the newsroom writes a time (never the browser's own, possibly US, order);
+# the workflow view's WorkflowForm reads it.
+INPUT_FORMAT = "%d/%m/%Y %H:%M"
 # Django's Vietnamese names the days "Thứ 4"; the desk's day headings spell them out ("Thứ Tư").
 WEEKDAYS = [
     pgettext_lazy("desk day", "Monday"),
@@ -181,7 +182,6 @@ def _context(request, title, sections, now, **extra):
         "title": title,
         "sections": sections,
         "here": request.path,
-        "now_value": timezone.localtime(now).strftime(INPUT_FORMAT),
         "zone": zone_label(now),
         **extra,
     }

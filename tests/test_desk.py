@@ -229,8 +229,8 @@ def test_a_row_offers_open_schedule_and_publish_prefilled(editor_client, clock):
     assertContains(response, '<summary class="button">Lên lịch…</summary>', html=True)
     assertContains(response, '<summary class="button">Đổi giờ…</summary>', html=True, count=1)
     # The next full hour for a story without a time; the story's own time for a scheduled one.
-    assertContains(response, f'id="review-{review.pk}-publish-at" name="publish_at" value="2026-12-02T00:00"')
-    assertContains(response, f'id="scheduled-{planned.pk}-publish-at" name="publish_at" value="2026-12-03T09:00"')
+    assertContains(response, f'id="review-{review.pk}-publish-at" name="publish_at" value="02/12/2026 00:00"')
+    assertContains(response, f'id="scheduled-{planned.pk}-publish-at" name="publish_at" value="03/12/2026 09:00"')
     assertContains(response, 'name="next" value="/admin/desk/"')
     publish = reverse("admin:articles_article_workflow", args=[review.pk, "publish"])
     assertContains(response, f'<form method="post" action="{publish}">')
@@ -241,7 +241,7 @@ def test_scheduling_from_the_desk_lands_back_on_it_with_the_story_scheduled(edit
     article = make_article(live=False, status=Status.REVIEW)
     url = reverse("admin:articles_article_workflow", args=[article.pk, "schedule"])
 
-    response = editor_client.post(url, {"publish_at": "2026-12-02T08:30", "next": DESK}, follow=True)
+    response = editor_client.post(url, {"publish_at": "02/12/2026 08:30", "next": DESK}, follow=True)
 
     assertRedirects(response, DESK)
     article.refresh_from_db()
