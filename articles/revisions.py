@@ -46,7 +46,10 @@ MAX_ID = 2**31 - 1
 
 
 def person(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
+    """A name as Vietnamese reads it, family name first ("Phạm Thu Hà", as the desk writes it)."""
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def _versions_of(article):
@@ -205,11 +208,22 @@ class RevisionsAdminMixin:
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # What the version's comment names as edited: the model's own field names, in the user's language.
+        # Kept on the request (the ModelAdmin is shared by every request) for log_change() below.
+        model_fields = {field.name: field for field in self.opts.get_fields() if hasattr(field, "verbose_name")}
+        labels = [str(model_fields[name].verbose_name) for name in form.changed_data if name in model_fields]
+        if any(formset.has_changed() for formset in formsets):
+            labels.append(str(self.opts.get_field("authors").verbose_name))
+        request.nr_revision_changes = labels
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        if reversion.is_active() and message:
+        labels = getattr(request, "nr_revision_changes", None)
+        if reversion.is_active() and labels:
+            changes = _("edited: %(fields)s") % {"fields": ", ".join(labels)}
             comment = reversion.get_comment()
-            changes = entry.get_change_message()
             reversion.set_comment(f"{comment} — {changes}" if comment else changes)
         return entry
 
@@ -267,7 +281,6 @@ class RevisionsAdminMixin:
             "original": article,
             "object": article,
             "title": title,
-            "subtitle": str(article),
             "change_url": self._url("change", article.pk),
             "history_url": self._url("history", article.pk),
             **extra,
@@ -297,7 +310,7 @@ class RevisionsAdminMixin:
             page=versions,
             may_restore=may_restore,
             compare_url=self._url("revision_compare", article.pk),
-            events=article.events.select_related("actor"),
+            events=[(event, person(event.actor) or "—") for event in article.events.select_related("actor")],
             **(extra_context or {}),
         )
         request.current_app = self.admin_site.name
@@ -338,10 +351,10 @@ class RevisionsAdminMixin:
 
     @staticmethod
     def _version_label(version):
-        return _("Version of %(time)s by %(user)s") % {
-            "time": services.short_datetime(version.revision.date_created),
-            "user": person(version.revision.user) or "—",
-        }
+        time, user = services.short_datetime(version.revision.date_created), person(version.revision.user)
+        if not user:  # an import or a script: nobody to name
+            return _("Version of %(time)s") % {"time": time}
+        return _("Version of %(time)s by %(user)s") % {"time": time, "user": user}
 
     def _content(self, version):
         return version_content(version, _byline_versions({version.revision_id}).get(version.revision_id, []))

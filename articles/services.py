@@ -456,8 +456,10 @@ def _put_back_relations(article, content):
         if gone:
             skipped.append(label % {"ids": ", ".join(f"#{pk}" for pk in gone)})
     authors, gone = _existing(Author, list(dict.fromkeys(content.get("authors", []))))
-    article.bylines.exclude(author_id__in=authors).delete()
-    rows = {row.author_id: row for row in article.bylines.all()}
+    # Asked of the table, not article.bylines.all(): the admin's article carries its bylines prefetched.
+    bylines = ArticleAuthor.objects.filter(article_id=article.pk)
+    bylines.exclude(author_id__in=authors).delete()
+    rows = {row.author_id: row for row in bylines}
     for position, author_id in enumerate(authors, start=1):
         row = rows.get(author_id) or ArticleAuthor(article=article, author_id=author_id)
         if row.pk is None or row.position != position:

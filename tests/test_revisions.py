@@ -126,7 +126,7 @@ def test_an_admin_save_is_one_version_with_the_byline_and_tags(people):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     newest = versions(article)[0]
     assert newest.revision.user == editor
-    assert newest.revision.get_comment().startswith("Đã lưu")
+    assert newest.revision.get_comment() == "Đã lưu — đã sửa: tiêu đề, từ khóa, tác giả"
     assert newest.field_dict["title"] == "Tiêu đề mới"
     assert newest.field_dict["tags"] == [tag.pk]
     rows = newest.revision.version_set.exclude(pk=newest.pk)
