@@ -18,6 +18,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from articles import sharing
 from articles.models import Article, ShareLink
 from articles.services import TransitionDenied
+from tests.axe import AXE_JS, TAGS, report
 from tests.conftest import CHROMIUM
 from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
 
@@ -496,7 +497,9 @@ def test_a_live_article_cannot_get_a_new_link(client, editor):
 def test_the_share_forms_work_inside_the_article_form_in_a_browser(browser, live_server, newsroom_groups):
     editor = make_user("bientap", EDITOR)
     article = make_article(title="Bài chờ duyệt", live=False, status=Status.REVIEW)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    # CSP bypassed only so that axe-core can be added to the page below.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
     page.goto(live_server.url + "/admin/login/?next=" + change_url(article))
     page.fill("#id_username", editor.username)
     page.fill("#id_password", "password")
@@ -511,6 +514,12 @@ def test_the_share_forms_work_inside_the_article_form_in_a_browser(browser, live
     assert (link.recipient, link.expires_at - link.created_at) == ("Ông Nam", dt.timedelta(hours=5))
     address = page.locator(".nr-share-url")
     assert address.input_value() == live_server.url + share_path(link)
+    if AXE_JS.exists():  # the block, on a desktop and as cards on a phone
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 1000})
+            found = axe_violations(page, "#nr-sharing")
+            assert not found, f"axe-core at {width}px:\n{report(found)}"
+        page.set_viewport_size({"width": 1280, "height": 1000})
 
     # Enter in the address submits nothing: not the article's form, not a revoke.
     posts = []
@@ -524,4 +533,12 @@ def test_the_share_forms_work_inside_the_article_form_in_a_browser(browser, live
     link.refresh_from_db()
     assert link.revoked_by == editor
     assert Article.objects.get(pk=article.pk).title == "Bài chờ duyệt"
-    page.close()
+    context.close()
+
+
+def axe_violations(page, selector):
+    """axe-core's WCAG violations inside the element `selector` only (the rest of the page is others' to test)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    script = "([selector, tags]) => axe.run({include: [[selector]]}, {runOnly: {type: 'tag', values: tags}})"
+    return page.evaluate(script, [selector, TAGS])["violations"]
