@@ -111,13 +111,18 @@
     if (root.dataset.editable === "1" && storage && field("title")) keepLocalCopy(root, form, user, field);
     if (root.dataset.heartbeatUrl) heartbeat(root, form, field, csrf);
 
-    // A login made again in another tab gives this browser a new CSRF secret: the form sends the current
-    // one, so its save is not refused as forged (the heartbeat reads the same cookie).
-    form.addEventListener("submit", () => {
-      const token = cookie("csrftoken");
-      const input = field("csrfmiddlewaretoken");
-      if (token && input) input.value = token;
-    });
+    // A login made again in another tab gives this browser a new CSRF secret: every form of the page (the
+    // article's, the workflow buttons') sends the current one, so it is not refused as forged; the
+    // heartbeat reads the same cookie.
+    document.addEventListener(
+      "submit",
+      (event) => {
+        const token = cookie("csrftoken");
+        const input = event.target.elements && event.target.elements.namedItem("csrfmiddlewaretoken");
+        if (token && input) input.value = token;
+      },
+      true,
+    );
   };
 
   // The local copy ------------------------------------------------------------------------------
