@@ -86,8 +86,9 @@ def version_content(version, byline_versions):
         "slug": fields.get("slug") or "",
         "section_id": fields.get("section_id"),
         "featured_photo_id": fields.get("featured_photo_id"),
-        "organizations": list(fields.get("organizations") or []),
-        "tags": list(fields.get("tags") or []),
+        # Sets, whatever order they were stored or are listed in: only the byline has an order.
+        "organizations": sorted(fields.get("organizations") or []),
+        "tags": sorted(fields.get("tags") or []),
         "authors": [author for _position, _pk, author in sorted(rows)],
         "created_by_id": fields.get("created_by_id"),
         "created_at": fields.get("created_at"),
@@ -108,8 +109,8 @@ def current_content(article):
         "byline": article.byline,
         "section_id": article.section_id,
         "featured_photo_id": article.featured_photo_id,
-        "organizations": [org.pk for org in article.organizations.all()],
-        "tags": [tag.pk for tag in article.tags.all()],
+        "organizations": sorted(org.pk for org in article.organizations.all()),
+        "tags": sorted(tag.pk for tag in article.tags.all()),
         "authors": [row.author_id for row in article.bylines.all()],
     }
 

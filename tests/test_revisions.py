@@ -521,3 +521,120 @@ def test_restored_version_older_than_a_week_still_applies(people):
     services.article_save(article=article, by=editor)
     assert client_for(editor).post(url("revision_restore", article.pk, old.pk)).status_code == 302
     assert Article.objects.get(pk=article.pk).title == "Cũ"
+
+
+# More of the same rules, and the other pages' query budgets ------------------------------------------------
+
+
+def story_with(editor, size):
+    """A live story saved twice, with `size` authors, tags and organisations changed in between."""
+    authors = [make_author(name=f"Tác giả {n}") for n in range(size)]
+    tags = [make_tag(name=f"Từ khoá {n}") for n in range(size)]
+    article = live_story(editor, title="Bản đầu", section=make_section(name=f"Mục {size}"))
+    with reversion.create_revision():
+        reversion.set_user(editor)
+        for position, author in enumerate(authors, start=1):
+            ArticleAuthor.objects.create(article=article, author=author, position=position)
+        article.tags.set(tags)
+        reversion.add_to_revision(article)
+    article.title, article.section = "Bản sau", None
+    services.article_save(article=article, by=editor)
+    article.tags.set(tags[:1])
+    return article
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_compare_and_confirm_pages_run_the_same_queries_whatever_the_details(people, size, django_assert_num_queries):
+    editor = people["editor"]
+    article = story_with(editor, size)
+    newer, older = versions(article)[0], versions(article)[2]  # saved, and published before the details came
+    client = client_for(editor)
+    compare = url("revision_compare", article.pk)
+    client.get(compare, {"a": older.pk, "b": newer.pk})
+    with django_assert_num_queries(11):
+        response = client.get(compare, {"a": older.pk, "b": newer.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The section, tags and authors that differ are listed, each name looked up once for all.
+    assert "Mục " in html and "Từ khoá 0" in html and "Tác giả 0" in html
+    with django_assert_num_queries(13):
+        assert client.get(url("revision", article.pk, older.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_recover_list_runs_the_same_queries_for_1_and_8_deleted(people, count, django_assert_num_queries):
+    editor = people["editor"]
+    client = client_for(editor)
+    for n in range(count):
+        article = make_article(title=f"Bài xoá {n}")
+        client.post(url("delete", article.pk), {"post": "yes"})
+    with django_assert_num_queries(6):
+        response = client.get(url("recoverlist"))
+    assert response.content.decode().count('class="button">Khôi phục</button>') == count
+
+
+def test_adding_through_the_admin_is_a_first_version(people):
+    from tests.test_admin import article_form_data
+
+    editor = people["editor"]
+    response = client_for(editor).post(url("add"), article_form_data(title="Bài mới toanh"))
+    assert response.status_code == 302
+    article = Article.objects.get(title="Bài mới toanh")
+    (version,) = versions(article)
+    assert (version.revision.user, version.revision.get_comment()) == (editor, "Đã tạo")
+
+
+def test_a_bulk_action_keeps_a_version_of_each_article(people):
+    editor = people["editor"]
+    first, second = draft_by(editor, title="Một"), draft_by(editor, title="Hai")
+    response = client_for(editor).post(
+        url("changelist"), {"action": "publish_selected", "_selected_action": [first.pk, second.pk]}
+    )
+    assert response.status_code == 302
+    for article in (first, second):
+        assert versions(article)[0].revision.get_comment() == "Đã đăng"
+
+
+def test_restoring_skips_a_featured_photo_deleted_since_and_says_so(people):
+    editor = people["editor"]
+    photo = make_photo()
+    article = draft_by(editor, title="Có ảnh", featured_photo=photo)
+    wanted = versions(article)[0]
+    article.title, article.featured_photo = "Không ảnh", None
+    services.article_save(article=article, by=editor)
+    photo_id = photo.pk
+    photo.delete()
+    response = client_for(editor).post(url("revision_restore", article.pk, wanted.pk), follow=True)
+    article.refresh_from_db()
+    assert (article.title, article.featured_photo) == ("Có ảnh", None)
+    assert f"Ảnh #{photo_id} không còn nữa" in response.content.decode()
+
+
+def test_a_reporters_deleted_draft_is_recovered_by_an_editor(people):
+    owner, editor = people["owner"], people["editor"]
+    article = draft_by(owner, title="Nháp của phóng viên")
+    assert client_for(owner).post(url("delete", article.pk), {"post": "yes"}).status_code == 302
+    deleted = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    assert deleted.revision.user == owner
+    assert client_for(editor).post(url("recover", deleted.pk)).status_code == 302
+    recovered = Article.objects.get(pk=article.pk)
+    assert (recovered.created_by, recovered.status) == (owner, Status.DRAFT)
+    # Its owner sees it again, and its history goes on from before the deletion.
+    assert client_for(owner).get(url("history", article.pk)).status_code == 200
+    assert [v.revision.get_comment() for v in versions(recovered)] == [
+        "Đã khôi phục bài bị xoá, thành bản nháp",
+        "Đã xoá",
+        "Đã tạo",
+    ]
+
+
+def test_a_live_story_recovered_is_a_draft_off_the_site(people):
+    editor = people["editor"]
+    article = live_story(editor, title="Đang lên trang")
+    client = client_for(editor)
+    client.post(url("delete", article.pk), {"post": "yes"})
+    deleted = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    client.post(url("recover", deleted.pk))
+    recovered = Article.objects.get(pk=article.pk)
+    assert (recovered.status, recovered.publish_at) == (Status.DRAFT, None)
+    assert not Article.objects.published().filter(pk=article.pk).exists()
