@@ -141,8 +141,11 @@ class NoLostEditsFormMixin:
             ) % {"name": person(saver), "time": when}
         self.add_error(None, ValidationError(message, code="stale"))
         mine = {name: self._posted_text(name) for name in TEXT_FIELDS}
+        diff = article_diff({name: stored[name] for name in TEXT_FIELDS}, mine)
         self.nr_conflict = {
-            "diff": article_diff({name: stored[name] for name in TEXT_FIELDS}, mine),
+            "diff": diff,
+            # The other save may have changed only the byline, photo or tags, which the diff does not show.
+            "same_text": not any(row.changed for row in diff),
             "before_label": _("Saved version (yours, from another tab)")
             if yours
             else _("Saved version (by %(name)s)") % {"name": person(saver)},

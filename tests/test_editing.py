@@ -224,6 +224,33 @@ def test_an_editors_status_field_on_a_stale_form_is_refused_too(editor):
     assert stored(article)["status"] == Status.REVIEW
 
 
+def test_a_conflict_on_other_fields_only_says_the_text_is_the_same(editor):
+    article = make_article(title="Chỉ đổi dòng tác giả", live=False, status=Status.DRAFT)
+    version = version_token(article)
+    Article.objects.filter(pk=article.pk).update(byline="Nhóm phóng viên", updated_at=MOMENT)
+
+    response = client_for(editor).post(change_url(article), change_form_data(article, nr_version=version))
+
+    assert response.status_code == 200
+    assertContains(response, "Tiêu đề, sapo và nội dung của hai bản giống nhau.")
+    assert Article.objects.get(pk=article.pk).byline == "Nhóm phóng viên"
+
+
+def test_an_article_deleted_while_its_form_is_open_is_a_form_error(editor):
+    from articles.admin import ArticleAdminForm
+
+    article = make_article(live=False, status=Status.DRAFT)
+    data = change_form_data(article)
+    form = ArticleAdminForm(data, instance=Article.objects.get(pk=article.pk))
+    form.user = editor
+    Article.objects.filter(pk=article.pk).delete()
+
+    assert not form.is_valid()
+    assert form.non_field_errors() == [
+        "Bài này đã bị xóa trong lúc bạn đang sửa; hãy chép nội dung của bạn ra chỗ khác."
+    ]
+
+
 def test_a_successful_save_names_the_local_copy_it_made_safe(editor):
     client = client_for(editor)
     article = make_article(live=False, status=Status.DRAFT)
@@ -381,6 +408,11 @@ def test_the_heartbeat_refreshes_the_session_and_says_who_else_is_editing(report
         "Nguyễn Quang Huy đã lưu bài này lúc 14/03/2026 21:05:49, sau khi bạn mở. Khi bạn lưu, bạn sẽ được xem khác "
         "biệt trước và chọn có ghi đè hay không."
     )
+
+    # The editor's own other tab hears that it was the editor.
+    with time_machine.travel(MOMENT + timedelta(seconds=60), tick=False):
+        data = json.loads(theirs.post(editing_url(article.pk), {"version": version_token(article)}).content)
+    assert data["saved"] == "Bạn đã lưu bài này ở một thẻ khác lúc 14/03/2026 21:05:49."
 
     # Leaving the page ends the session; the others are no longer told.
     response = theirs.post(editing_url(article.pk), {"release": "1"})

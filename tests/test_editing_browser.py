@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from articles.models import Article
 from tests.conftest import CHROMIUM
@@ -86,7 +87,7 @@ def restore(page):
     page.get_by_role("status").filter(has_text="Bản chưa lưu đã được đưa lại vào biểu mẫu").wait_for()
 
 
-def test_the_body_typed_and_reloaded_is_offered_back_and_saved(browser, live_server, draft):
+def test_the_body_typed_and_reloaded_is_offered_back_and_saved_over_a_conflict(browser, live_server, draft):
     path = f"/admin/articles/article/{draft.pk}/change/"
     page, errors = open_form(browser, live_server, path)
     assert page.locator(".nr-editing-restore").count() == 0
@@ -100,12 +101,24 @@ def test_the_body_typed_and_reloaded_is_offered_back_and_saved(browser, live_ser
 
     assert page.locator(".tiptap").inner_text() == "Đoạn đầu đã lưu. Thêm một câu chưa lưu."
     assert page.locator("#id_body").input_value() == "<p>Đoạn đầu đã lưu. Thêm một câu chưa lưu.</p>"
+
+    # Meanwhile a script changes the lead: the save is refused, the text stays in the editor, the diff shows.
+    Article.objects.filter(pk=draft.pk).update(lead="Sapo sửa nơi khác.", updated_at=timezone.now())
     page.click("input[name=_continue]")
     page.wait_for_url("**" + path)
     page.locator(".tiptap").wait_for()
+    assert page.locator(".errorlist.nonfield").inner_text().startswith("Bài đã được người khác lưu lúc")
+    assert page.locator(".nr-conflict ins.rev-ins").all_inner_texts() == ["của bài.", "Thêm một câu chưa lưu."]
+    assert page.locator(".tiptap").inner_text() == "Đoạn đầu đã lưu. Thêm một câu chưa lưu."
+    assert page.locator(".nr-editing-restore").count() == 0  # the form holds the copy's text already
+    assert Article.objects.get(pk=draft.pk).body == "<p>Đoạn đầu đã lưu.</p>"
 
+    # Saving again is the deliberate overwrite.
+    page.click("input[name=_continue]")
+    page.wait_for_url("**" + path)
+    page.locator(".tiptap").wait_for()
     draft.refresh_from_db()
-    assert draft.body == "<p>Đoạn đầu đã lưu. Thêm một câu chưa lưu.</p>"
+    assert (draft.lead, draft.body) == ("Sapo của bài.", "<p>Đoạn đầu đã lưu. Thêm một câu chưa lưu.</p>")
     # Saved: the copy is gone and nothing is offered any more.
     assert page.evaluate("Object.keys(localStorage).filter(key => key.startsWith('newsroom:copy:'))") == []
     assert page.locator(".nr-editing-restore").count() == 0
