@@ -57,24 +57,24 @@
     }
   };
 
-  // Vietnam time, as the rest of the admin shows it (docs/architecture.md, "Time").
+  // Vietnam time, as the rest of the admin shows it (docs/architecture.md, "Time"): HH:MM today, else with the date.
+  const VIETNAM = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Ho_Chi_Minh",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   const clock = (at) => {
-    const parts = {};
-    const format = new Intl.DateTimeFormat("en-GB", {
-      timeZone: "Asia/Ho_Chi_Minh",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-    for (const part of format.formatToParts(new Date(at))) parts[part.type] = part.value;
-    const today = format.formatToParts(new Date()).find((part) => part.type === "day").value;
-    const time = `${parts.hour}:${parts.minute}`;
-    return Date.now() - at < 20 * 3600 * 1000 && parts.day === today
-      ? time
-      : `${parts.day}/${parts.month}/${parts.year} ${time}`;
+    const parts = (moment) =>
+      Object.fromEntries(VIETNAM.formatToParts(moment).map((part) => [part.type, part.value]));
+    const then = parts(new Date(at));
+    const now = parts(new Date());
+    const date = (p) => `${p.day}/${p.month}/${p.year}`;
+    const time = `${then.hour}:${then.minute}`;
+    return date(then) === date(now) ? time : `${date(then)} ${time}`;
   };
 
   // The body as a reader would see it: the sanitiser and the editor write the same text with different
