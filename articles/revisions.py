@@ -33,7 +33,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 
 from . import services
-from .diff import article_diff
+from .diff import article_diff, lines_of
 from .models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
 
 reversion.register(ArticleAuthor)
@@ -213,7 +213,10 @@ class RevisionsAdminMixin:
         # What the version's comment names as edited: the model's own field names, in the user's language.
         # Kept on the request (the ModelAdmin is shared by every request) for log_change() below.
         model_fields = {field.name: field for field in self.opts.get_fields() if hasattr(field, "verbose_name")}
-        labels = [str(model_fields[name].verbose_name) for name in form.changed_data if name in model_fields]
+        changed = [name for name in form.changed_data if name in model_fields]
+        if "body" in changed and lines_of("body", form.initial.get("body")) == lines_of("body", form.instance.body):
+            changed.remove("body")  # the editor rewrote the markup (a wrapper, an attribute), not the text
+        labels = [str(model_fields[name].verbose_name) for name in changed]
         if any(formset.has_changed() for formset in formsets):
             labels.append(str(self.opts.get_field("authors").verbose_name))
         request.nr_revision_changes = labels

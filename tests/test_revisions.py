@@ -638,3 +638,12 @@ def test_a_live_story_recovered_is_a_draft_off_the_site(people):
     recovered = Article.objects.get(pk=article.pk)
     assert (recovered.status, recovered.publish_at) == (Status.DRAFT, None)
     assert not Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_an_admin_saves_comment_names_only_the_fields_whose_text_changed(people):
+    editor = people["editor"]
+    article = draft_by(editor, title="Tiêu đề", body="<p>Đoạn một.</p>")
+    # The editor sends the body back with its markup rewritten but the same text.
+    data = change_form_data(article, title="Tiêu đề khác", body='<p dir="auto">Đoạn một.</p>')
+    assert client_for(editor).post(url("change", article.pk), data).status_code == 302
+    assert versions(article)[0].revision.get_comment() == "Đã lưu — đã sửa: tiêu đề"
