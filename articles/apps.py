@@ -6,3 +6,13 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = _("Newsroom")
+
+    def ready(self):
+        import reversion
+
+        from .models import Article, ArticleAuthor
+
+        # Every save through the admin or a service is a version with its byline rows (articles/revisions.py);
+        # registered here so that commands and the shell, which never import the admin, keep versions too.
+        reversion.register(ArticleAuthor)
+        reversion.register(Article, follow=["bylines"])

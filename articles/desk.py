@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from . import services
 from .models import Article, ArticleAuthor, ArticleEvent
+from .text import person_name
 
 Status = Article.Status
 Kind = ArticleEvent.Kind
@@ -114,13 +115,6 @@ def _with_bylines(*lists):
     prefetch_related_objects(rows, Prefetch("bylines", queryset=byline_rows))
 
 
-def _person(user):
-    """A Vietnamese name reads family name first ("Phạm Thu Hà"); Django's get_full_name() puts it last."""
-    if user is None:
-        return ""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
-
-
 def _section(key, title, rows, *, all_url, empty, help_text="", groups=None):
     more = len(rows) > LIMIT
     rows = rows[:LIMIT]
@@ -144,7 +138,7 @@ def changelist(**params):
 
 def _prepare(article, user, now, *, note="", return_info=None):
     """Annotates one row with what the template shows: names, the line under the title, what the user may do."""
-    article.desk_reporter = _person(article.created_by)
+    article.desk_reporter = person_name(article.created_by)
     article.desk_bylines = ", ".join(b.author.name for b in article.bylines.all()) or article.byline
     article.desk_note = note
     article.desk_return = return_info
@@ -265,7 +259,7 @@ def my_stories_view(request):
     mine = services.visible_articles(user).filter(services.owned_by(user))
 
     drafts = mine.filter(status=Status.DRAFT).annotate(last_kind=Coalesce(_latest("kind"), Value("")))
-    actor_name = Trim(Concat("actor__last_name", Value(" "), "actor__first_name"))  # as _person() writes it
+    actor_name = Trim(Concat("actor__last_name", Value(" "), "actor__first_name"))  # as person_name() writes it
     returned = _rows(
         drafts.filter(last_kind=Kind.RETURN)
         .annotate(

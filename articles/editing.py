@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from . import services
 from .diff import article_diff
 from .models import Article, EditSession
+from .text import person_name
 
 VERSION_FIELD = "nr_version"
 # The text a conflict compares; the other fields are kept in the form all the same.
@@ -71,11 +72,8 @@ def _read_token(token, article_pk):
 
 
 def person(user):
-    """A user's name as Vietnamese reads it, family name first ("Phạm Thu Hà", as the desk writes it); Django's
-    get_full_name() puts it last."""
-    if user is None:
-        return _("someone else")
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
+    """A name for the messages here; "someone else" when the saver's account is gone."""
+    return person_name(user) if user is not None else _("someone else")
 
 
 def _saved_at(moment):

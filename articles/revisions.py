@@ -35,21 +35,12 @@ from reversion.models import Version
 from . import services
 from .diff import article_diff, lines_of
 from .models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
-
-reversion.register(ArticleAuthor)
-reversion.register(Article, follow=["bylines"])
+from .text import person_name
 
 VERSIONS_PER_PAGE = 50
 DELETED_PER_PAGE = 50
 # Version ids a URL or form may name: anything larger is no version (and would overflow the database's integer).
 MAX_ID = 2**31 - 1
-
-
-def person(user):
-    """A name as Vietnamese reads it, family name first ("Phạm Thu Hà", as the desk writes it)."""
-    if user is None:
-        return ""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def _versions_of(article):
@@ -95,7 +86,7 @@ def version_content(version, byline_versions):
         "import_key": fields.get("import_key") or "",
         "import_source": fields.get("import_source") or "",
         "saved_at": version.revision.date_created,
-        "saved_by": person(version.revision.user),
+        "saved_by": person_name(version.revision.user),
     }
 
 
@@ -300,7 +291,7 @@ class RevisionsAdminMixin:
             {
                 "version": version,
                 "when": version.revision.date_created,
-                "who": person(version.revision.user) or "—",
+                "who": person_name(version.revision.user) or "—",
                 "comment": version.revision.get_comment() or "—",
                 "is_current": version.pk == newest,
             }
@@ -314,7 +305,7 @@ class RevisionsAdminMixin:
             page=versions,
             may_restore=may_restore,
             compare_url=self._url("revision_compare", article.pk),
-            events=[(event, person(event.actor) or "—") for event in article.events.select_related("actor")],
+            events=[(event, person_name(event.actor) or "—") for event in article.events.select_related("actor")],
             **(extra_context or {}),
         )
         request.current_app = self.admin_site.name
@@ -355,7 +346,7 @@ class RevisionsAdminMixin:
 
     @staticmethod
     def _version_label(version):
-        time, user = services.short_datetime(version.revision.date_created), person(version.revision.user)
+        time, user = services.short_datetime(version.revision.date_created), person_name(version.revision.user)
         if not user:  # an import or a script: nobody to name
             return _("Version of %(time)s") % {"time": time}
         return _("Version of %(time)s by %(user)s") % {"time": time, "user": user}
@@ -436,7 +427,7 @@ class RevisionsAdminMixin:
                     "version": version,
                     "title": version.object_repr,
                     "when": version.revision.date_created,
-                    "who": person(version.revision.user) or "—",
+                    "who": person_name(version.revision.user) or "—",
                     "comment": version.revision.get_comment() or "—",
                 }
                 for version in deleted

@@ -41,3 +41,13 @@ def collapse_spaces(text):
 def strip_bidi(text):
     """Remove the bidirectional control characters, which can make text read other than it is stored."""
     return _BIDI_CONTROLS.sub("", text)
+
+
+def person_name(user):
+    """A staff account's name as Vietnamese writes it, family name first ("Phạm Thu Hà"), else its login name.
+
+    Django's get_full_name() puts the family name last ("Thu Hà Phạm"). "" for no user.
+    """
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()

@@ -24,8 +24,9 @@ class LanguageMiddleware:
         if request.path.startswith(self.admin_prefix):
             chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
             language = chosen if chosen in self.available else language
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # Only for this request: the thread goes back to its language afterwards (a test's, a command's).
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

@@ -18,6 +18,19 @@ def _media_root(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _content_types_as_stored():
+    """Content types as the database holds them now.
+
+    A transactional test's flush makes the content types again with new ids, and ContentType's per-process
+    cache would hand out the old ones: a version (django-reversion) or permission pointing at a row that is
+    gone, refused when the transaction commits.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def browser(monkeypatch):
     """A headless Chromium (Debian's, never one Playwright downloads) for tests marked `browser`."""

@@ -43,3 +43,17 @@ def test_strip_bidi_removes_every_direction_control_and_nothing_else():
     assert strip_bidi(f"Hải{controls} Phòng") == "Hải Phòng"
     kept = "Hải Phòng \u200d\u200c\u00a0 — 👩\u200d💻 ع ש"  # joiners and other scripts are not controls
     assert strip_bidi(kept) == kept
+
+
+def test_a_person_is_named_family_name_first_else_by_login():
+    from types import SimpleNamespace
+
+    from articles.text import person_name
+
+    def user(first, last, username="pv"):
+        return SimpleNamespace(first_name=first, last_name=last, get_username=lambda: username)
+
+    assert person_name(user("Thu Hà", "Phạm")) == "Phạm Thu Hà"
+    assert person_name(user("Thu Hà", "")) == "Thu Hà"
+    assert person_name(user("", "", "phongvien")) == "phongvien"
+    assert person_name(None) == ""
