@@ -5,9 +5,11 @@ from disk into the page (the browser context bypasses the Content-Security-Polic
 """
 
 import os
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
+from reversion.models import Version
 
 from articles.corrections import article_correct, article_mark_updated
 from tests.axe import AXE_JS, MISSING, report, violations
@@ -117,4 +119,52 @@ def test_the_article_form_has_no_axe_violations(browser, live_server, admin_user
     page.click(".prose-menubar [data-name=link]")
     page.locator("dialog.prose-editor-dialog[open]").wait_for()
     _assert_no_violations(page, page.url + " (link dialog open)")
+    context.close()
+
+
+def _admin_page(browser, live_server, user, path, width=1280):
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next={quote(path)}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_url("**" + path.split("?")[0] + "*")
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+@pytest.fixture
+def versions(paper, admin_user):
+    """Two versions of the story, as two saves through the services make them."""
+    from articles import services
+
+    paper.title = "Hải Phòng đặt hàng đào tạo nhân lực chất lượng cao hơn"
+    services.article_save(article=paper, by=admin_user)
+    paper.lead = "Đề án đào tạo giai đoạn mới được Hội công bố sáng nay."
+    services.article_save(article=paper, by=admin_user)
+    return list(Version.objects.get_for_object(paper).values_list("pk", flat=True))
+
+
+ADMIN_PAGES = {
+    "desk": lambda story, versions: "/admin/desk/",
+    "my stories": lambda story, versions: "/admin/my-stories/",
+    "history": lambda story, versions: f"/admin/articles/article/{story.pk}/history/",
+    "compare": lambda story, versions: (
+        f"/admin/articles/article/{story.pk}/history/compare/?a={versions[-1]}&b={versions[0]}"
+    ),
+    "restore": lambda story, versions: f"/admin/articles/article/{story.pk}/history/{versions[-1]}/",
+    "recover": lambda story, versions: "/admin/articles/article/recover/",
+}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_the_workflow_pages_have_no_axe_violations(browser, live_server, admin_user, paper, versions, name, width):
+    path = ADMIN_PAGES[name](paper, versions)
+    context, page = _admin_page(browser, live_server, admin_user, path, width)
+
+    assert page.locator("#content h1").count() == 1
+    _assert_no_violations(page, f"{page.url} at {width} px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
