@@ -33,6 +33,19 @@ def unique_slug(instance, text, *, max_length=200):
     return slug
 
 
+def staff_link(verbose_name, **options):
+    """Who did something (created, saved, revoked…): a staff account, kept empty if the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **options,
+    )
+
+
 class SluggedModel(models.Model):
     """A named thing whose slug is made server-side from its name when left empty."""
 
@@ -125,14 +138,7 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True, editable=False)
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = staff_link(_("uploaded by"))
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -336,23 +342,8 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("last saved by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_link(_("created by"))
+    updated_by = staff_link(_("last saved by"), editable=False)
     # The time readers are told the story last changed ("Cập nhật …"): moved only by a correction or a marked
     # update on a live story (articles/corrections.py). Feeds, sitemaps and structured data read last_modified.
     modified_at = models.DateTimeField(_("updated for readers at"), null=True, blank=True, editable=False)
@@ -515,14 +506,7 @@ class ArticleEvent(models.Model):
         RESTORE = "restore", _("Restored to draft")
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = staff_link(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     kind = models.CharField(_("action"), max_length=20, choices=Kind)
     from_status = models.CharField(_("from"), max_length=20, choices=ArticleStatus)
@@ -556,14 +540,7 @@ class Correction(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CORRECTION)
     text = models.TextField(_("text"), blank=True, max_length=2000)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_link(_("by"))
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -590,24 +567,10 @@ class ShareLink(models.Model):
         _("for whom"), max_length=200, blank=True, help_text=_("Who the link is for, as a reminder for the desk.")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_link(_("created by"))
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("revoked by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    revoked_by = staff_link(_("revoked by"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
