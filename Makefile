@@ -48,6 +48,7 @@ run: $(VENV)/.runtime-installed .env
 	@echo
 	@echo "  Newsroom:  http://$(HOST):$(PORT)/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/  (demo logins: bientap, editor; phongvien, reporter)"
+	@echo "  Desk:      http://$(HOST):$(PORT)/admin/desk/  (where editors start; reporters get their own stories)"
 	@echo "  Forgot the password? Set a new one:  $(MANAGE) changepassword bientap"
 	@echo
 	$(MANAGE) runserver $(HOST):$(PORT)
