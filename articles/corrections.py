@@ -28,11 +28,6 @@ Kind = Correction.Kind
 TEXT_MAX = Correction._meta.get_field("text").max_length
 
 
-def can_correct(user, article):
-    """Whether the user may add a correction or mark an update on the article now: an editor, a live story."""
-    return article.pk is not None and services.is_editor(user) and services.state_of(article) == services.LIVE
-
-
 def article_correct(*, article, by, text, at=None):
     """Add a correction readers see at the foot of the live article; `at` (default now) becomes its modified_at."""
     return _record(Kind.CORRECTION, article=article, by=by, text=text, at=at)
@@ -57,7 +52,7 @@ def _record(kind, *, article, by, text, at):
         stored = Article.objects.select_for_update().get(pk=article.pk)
         if not services.is_editor(by):
             raise services.TransitionDenied(_("Only an editor can correct or update a published article."))
-        if not can_correct(by, stored):
+        if not services.can_correct(by, stored):
             raise services.TransitionDenied(
                 _("Only a live article is corrected or updated; this one is “%(state)s”.")
                 % {"state": services.state_label(services.state_of(stored))}
@@ -150,7 +145,7 @@ class CorrectionsAdminMixin:
         return {
             "url": reverse("admin:articles_article_corrections", args=[article.pk]),
             "list": article.corrections.select_related("created_by").order_by("-at", "-pk"),
-            "form": CorrectionForm() if can_correct(request.user, article) else None,
+            "form": CorrectionForm() if services.can_correct(request.user, article) else None,
         }
 
     def corrections_view(self, request, object_id):

@@ -149,6 +149,17 @@ can_unschedule = _editor_in({SCHEDULED})
 can_archive = _editor_in({LIVE, SCHEDULED, EXPIRED})
 can_restore = _editor_in({Status.ARCHIVED})
 
+
+def can_correct(user, article):
+    """Add a correction or mark an update (articles/corrections.py): an editor, on a live story only."""
+    return article.pk is not None and is_editor(user) and state_of(article) == LIVE
+
+
+def can_share(user, article):
+    """Create and revoke the story's share links (articles/sharing.py): an editor who may open the story."""
+    return is_editor(user) and can_view(user, article)
+
+
 CHECKS = {
     Kind.SUBMIT: can_submit,
     Kind.RETURN: can_return_to_draft,

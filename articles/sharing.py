@@ -96,11 +96,6 @@ def share_url(request, link):
 # Who, and the services ---------------------------------------------------------
 
 
-def can_share(user, article):
-    """Create and revoke the article's share links: an editor who may open the article."""
-    return services.is_editor(user) and services.can_view(user, article)
-
-
 def _valid_hours(hours):
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= MAX_HOURS:
         raise ValidationError({"hours": hours_message()}, code="hours")
@@ -125,7 +120,7 @@ def share_link_create(*, article, by, recipient="", hours=None):
     with transaction.atomic():
         # Judged on the row as stored, locked so that a publish at the same moment is seen.
         stored = Article.objects.select_for_update().get(pk=article.pk)
-        if not can_share(by, stored):
+        if not services.can_share(by, stored):
             raise services.TransitionDenied(_("Only an editor can share a preview of an article."))
         if stored.is_live:
             raise ValidationError(_("This article is live: send its public address instead."), code="live")
@@ -147,7 +142,7 @@ def share_link_revoke(*, link, by):
     """The link stops working at once. Revoking a revoked link keeps who revoked it first, and when."""
     with transaction.atomic():
         stored = ShareLink.objects.select_for_update().get(pk=link.pk)
-        if not can_share(by, stored.article):
+        if not services.can_share(by, stored.article):
             raise services.TransitionDenied(_("Only an editor can revoke a share link."))
         if stored.revoked_at is None:
             stored.revoked_at, stored.revoked_by = timezone.now(), by
@@ -252,7 +247,7 @@ class SharingAdminMixin:
 
     def sharing_context(self, request, article):
         user, now = request.user, timezone.now()
-        manage = can_share(user, article)
+        manage = services.can_share(user, article)
         links = []
         for link in article.share_links.select_related("created_by", "revoked_by"):
             state = link_state(link, now)
@@ -288,7 +283,7 @@ class SharingAdminMixin:
         article = self.get_object(request, object_id)
         if article is None:
             raise Http404
-        if not can_share(request.user, article):
+        if not services.can_share(request.user, article):
             raise PermissionDenied
         return article
 
