@@ -638,13 +638,17 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
         return photo_preview(obj.featured_photo if obj.pk else None, 160)
 
 
+# The schedule field's text (templates/admin/_schedule_input.html), as the desk fills it in too.
+SCHEDULE_FORMAT = "%d/%m/%Y %H:%M"
+
+
 class WorkflowForm(forms.Form):
     """What a workflow button may post: a time (schedule) and a note (return, take down)."""
 
     publish_at = forms.DateTimeField(
         required=False,
-        # As the newsroom writes a time (the schedule fields' text), or as a datetime-local input sends it.
-        input_formats=["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        # As the newsroom writes a time (the schedule field's text), or as a datetime-local input sends it.
+        input_formats=[SCHEDULE_FORMAT, "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         error_messages={"invalid": _("Enter a valid date and time.")},
     )
     note = forms.CharField(required=False, max_length=2000)

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from . import services
+from .admin import SCHEDULE_FORMAT
 from .models import Article, ArticleAuthor, ArticleEvent
 from .text import person_name
 
@@ -33,9 +34,6 @@ Kind = ArticleEvent.Kind
 LIMIT = 50
 SCHEDULE_DAYS = 14
 STALE_DAYS = 7
-# The schedule field's text, as the newsroom writes a time (never the browser's own, possibly US, order);
-# the workflow view's WorkflowForm reads it.
-INPUT_FORMAT = "%d/%m/%Y %H:%M"
 # Django's Vietnamese names the days "Thứ 4"; the desk's day headings spell them out ("Thứ Tư").
 WEEKDAYS = [
     pgettext_lazy("desk day", "Monday"),
@@ -146,7 +144,7 @@ def _prepare(article, user, now, *, note="", return_info=None):
     article.desk_can_publish = article.status == Status.REVIEW and services.can_publish(user, article)
     article.desk_is_scheduled = article.is_scheduled
     when = timezone.localtime(article.publish_at) if article.desk_is_scheduled else next_full_hour(now)
-    article.desk_schedule_value = when.strftime(INPUT_FORMAT)
+    article.desk_schedule_value = when.strftime(SCHEDULE_FORMAT)
     return article
 
 
