@@ -21,8 +21,6 @@ from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import format_lazy
@@ -40,11 +38,6 @@ from .sharing import SharingAdminMixin
 # The statuses after which an article's address is public and must not change
 # (the same set Article.clean() guards).
 SLUG_LOCKED = Article.ONCE_PUBLIC
-
-
-def short_datetime(value):
-    """dd/mm/YYYY HH:MM in Vietnam time (docs/architecture.md, "Time"); Django's "vi" format spells the date out."""
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else None
 
 
 def badge(text, kind):
@@ -631,7 +624,7 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
     @admin.display(description=_("publish at"), ordering="publish_at")
     def publish_time(self, obj):
         # The change form's read-only display would print None; the list would show the dash anyway.
-        return short_datetime(obj.publish_at) or self.get_empty_value_display()
+        return services.short_datetime(obj.publish_at) or self.get_empty_value_display()
 
     @admin.display(description=_("photo in use"))
     def featured_photo_preview(self, obj):
@@ -731,7 +724,7 @@ class PhotoAdmin(NewsroomAdmin):
 
     @admin.display(description=_("uploaded at"), ordering="uploaded_at")
     def upload_time(self, obj):
-        return short_datetime(obj.uploaded_at)
+        return services.short_datetime(obj.uploaded_at) or self.get_empty_value_display()
 
 
 # People, organisations, sections, tags -------------------------------------

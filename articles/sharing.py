@@ -25,7 +25,6 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -319,7 +318,7 @@ class SharingAdminMixin:
         self.message_user(
             request,
             _("Share link created, valid until %(time)s. Copy it from the list of share links and send it.")
-            % {"time": date_format(timezone.localtime(link.expires_at), "d/m/Y H:i")},
+            % {"time": services.short_datetime(link.expires_at)},
             messages.SUCCESS,
         )
         return self._back_to(article)
