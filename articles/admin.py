@@ -18,7 +18,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -27,10 +27,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from photos.display import photo_preview
+
 from . import services
 from .corrections import CorrectionsAdminMixin
 from .editing import EditingAdminMixin, NoLostEditsFormMixin
-from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Photo, Section, Tag
+from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Section, Tag
 from .revisions import RevisionsAdminMixin
 from .sanitize import foreign_images
 from .sharing import SharingAdminMixin
@@ -42,30 +44,6 @@ SLUG_LOCKED = Article.ONCE_PUBLIC
 
 def badge(text, kind):
     return format_html('<span class="nr-badge nr-badge-{}">{}</span>', kind, text)
-
-
-def photo_thumbnail(photo, width):
-    """An <img> of a library photo, or a badge saying its file is missing."""
-    if photo.is_missing:
-        return badge(_("Missing file"), "missing")
-    return format_html(
-        '<img src="{}" width="{}" alt="{}" class="nr-thumb" loading="lazy">',
-        photo.image.url,
-        width,
-        photo.description,
-    )
-
-
-def photo_preview(photo, width):
-    """A thumbnail with its caption and credit, for change forms."""
-    if photo is None:
-        return "—"
-    caption = " — ".join(part for part in (photo.caption, photo.credit) if part)
-    return format_html(
-        '<figure class="nr-preview">{}<figcaption>{}</figcaption></figure>',
-        photo_thumbnail(photo, width),
-        caption or _("(no caption yet)"),
-    )
 
 
 # Every changelist ------------------------------------------------------------
@@ -664,67 +642,6 @@ DONE = {
     ArticleEvent.Kind.ARCHIVE: _("The article was taken down."),
     ArticleEvent.Kind.RESTORE: _("The article is a draft again."),
 }
-
-
-# Photos --------------------------------------------------------------------
-
-
-class PhotoFileFilter(admin.SimpleListFilter):
-    title = _("image file")
-    parameter_name = "tep_anh"
-
-    def lookups(self, request, model_admin):
-        return [("co", _("Present")), ("thieu", _("Missing"))]
-
-    def queryset(self, request, queryset):
-        missing = Q(image="") | Q(image__isnull=True)
-        if self.value() == "co":
-            return queryset.exclude(missing)
-        if self.value() == "thieu":
-            return queryset.filter(missing)
-        return queryset
-
-
-@admin.register(Photo)
-class PhotoAdmin(NewsroomAdmin):
-    list_display = ["thumbnail", "caption", "credit", "original_filename", "dimensions", "upload_time"]
-    list_display_links = ["thumbnail", "caption"]
-    list_filter = [PhotoFileFilter]
-    empty_value_display = "—"
-    search_fields = ["caption", "credit", "original_filename", "alt_text"]
-    date_hierarchy = "uploaded_at"
-    fieldsets = [
-        (None, {"fields": ["image", "preview", "caption", "credit", "alt_text"]}),
-        (_("File details"), {"fields": ["original_filename", "dimensions", "uploaded_at", "uploaded_by"]}),
-    ]
-    readonly_fields = ["preview", "dimensions", "uploaded_at", "uploaded_by"]
-
-    def view_on_site(self, obj):
-        # The photo's address redirects to its file; one still missing its file has nothing to show.
-        return None if obj.is_missing else obj.get_absolute_url()
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
-
-    @admin.display(description=_("photo"))
-    def thumbnail(self, obj):
-        return photo_thumbnail(obj, 80)
-
-    @admin.display(description=_("preview"))
-    def preview(self, obj):
-        if not obj.pk:
-            return _("The photo appears here once it is saved.")
-        return photo_preview(obj, 320)
-
-    @admin.display(description=_("size (px)"))
-    def dimensions(self, obj):
-        return f"{obj.width}×{obj.height}" if obj.width and obj.height else "—"
-
-    @admin.display(description=_("uploaded at"), ordering="uploaded_at")
-    def upload_time(self, obj):
-        return services.short_datetime(obj.uploaded_at) or self.get_empty_value_display()
 
 
 # People, organisations, sections, tags -------------------------------------

@@ -25,9 +25,11 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from photos.images import ImageRefused, inspect_image
+from photos.models import Photo
+
 from .body import photo_ids
-from .images import ImageRefused, inspect_image
-from .models import Article, ArticleAuthor, Author, Organization, Photo
+from .models import Article, ArticleAuthor, Author, Organization
 from .text import collapse_spaces, fold
 
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")

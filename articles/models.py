@@ -1,4 +1,4 @@
-"""The newsroom's domain: sections, tags, photos, authors, organisations and articles."""
+"""The newsroom's domain: sections, tags, authors, organisations and articles (photos are the `photos` app)."""
 
 import math
 import re
@@ -11,11 +11,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from .images import ImageRefused, inspect_image
 from .querysets import ArticleQuerySet
 from .sanitize import EDITOR_EXTENSIONS, clean_body
 from .text import fold, slugify_vi, strip_bidi
@@ -97,87 +95,12 @@ class Tag(SluggedModel):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
-def validate_photo_file(file):
-    """A new upload passes the same checks as an imported photo (articles.images)."""
-    if not file or getattr(file, "_committed", True):
-        return  # a stored file was checked when it came in; reading it again would fetch it from storage
-    try:
-        inspect_image(file.file)
-    except ImageRefused as refused:
-        # A code of its own: with "invalid_image" the admin form would show Django's generic message instead.
-        raise ValidationError(refused.reason, code="photo_refused") from None
-
-
-def photo_upload_to(instance, filename):
-    now = timezone.localtime()
-    return f"photos/{now:%Y/%m}/{filename}"
-
-
-class Photo(models.Model):
-    image = models.ImageField(
-        _("image"),
-        upload_to=photo_upload_to,
-        validators=[validate_photo_file],
-        width_field="width",
-        height_field="height",
-        blank=True,
-        help_text=_(
-            "A JPEG, PNG, WebP or GIF file. Photos imported from a text without their file stay empty "
-            "until one is added."
-        ),
-    )
-    caption = models.TextField(_("caption"), blank=True)
-    credit = models.CharField(_("credit"), max_length=200, blank=True, help_text=_("For example: Ảnh: Minh Anh."))
-    alt_text = models.CharField(
-        _("alt text"),
-        max_length=300,
-        blank=True,
-        help_text=_("A short description of what the photo shows, for blind readers. Left empty, the caption is used."),
-    )
-    width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True, editable=False)
-    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = staff_link(_("uploaded by"))
-
-    class Meta:
-        ordering = ["-uploaded_at", "-pk"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self):
-        label = self.caption or self.original_filename or gettext("Photo #%(number)s") % {"number": self.pk}
-        return label if len(label) <= 80 else label[:79] + "…"
-
-    def save(self, *args, **kwargs):
-        if self.image and not self.original_filename:
-            self.original_filename = self.image.name.rsplit("/", 1)[-1][:255]
-        if self.image and (self.width is None or self.height is None):
-            # Stored once here: with empty dimension fields Django would open and
-            # read the file every time the row is loaded (on S3, a fetch per view).
-            self.width, self.height = self.image.width, self.image.height
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        """The stable address a body figure uses; it redirects to the current file."""
-        return reverse("articles:photo", kwargs={"pk": self.pk})
-
-    @property
-    def description(self):
-        """Text for the `alt` attribute: the alt text, else the caption."""
-        return self.alt_text or self.caption
-
-    @property
-    def is_missing(self):
-        return not self.image
-
-
 class Author(SluggedModel):
     name = models.CharField(_("full name"), max_length=150)
     bio = models.TextField(_("bio"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     photo = models.ForeignKey(
-        Photo, verbose_name=_("portrait"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "photos.Photo", verbose_name=_("portrait"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -229,7 +152,7 @@ class Organization(SluggedModel):
     member_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
     website = WebAddressField(_("website"), blank=True)
     logo = models.ForeignKey(
-        Photo, verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "photos.Photo", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     parent = models.ForeignKey(
         "self",
@@ -321,7 +244,17 @@ class Article(models.Model):
         help_text=_("Optional; shown instead of the list of authors. For example: Nhóm phóng viên Thời sự."),
     )
     featured_photo = models.ForeignKey(
-        Photo, verbose_name=_("featured photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "photos.Photo",
+        verbose_name=_("featured photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="featured_in",
+    )
+    # The library photos the body shows, kept by save() from the body's figures: what "where is this photo
+    # used" and "may it be deleted" ask (photos/usage.py).
+    body_photos = models.ManyToManyField(
+        "photos.Photo", verbose_name=_("photos in the body"), blank=True, editable=False, related_name="body_of"
     )
     organizations = models.ManyToManyField(
         Organization, verbose_name=_("organizations mentioned"), blank=True, related_name="articles"
@@ -412,9 +345,22 @@ class Article(models.Model):
             locked = stored and stored["status"] in self.ONCE_PUBLIC
             self.slug = stored["slug"] if locked else unique_slug(self, self.title)
         super().save(*args, **kwargs)
+        self._keep_body_photos()
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
+
+    def _keep_body_photos(self):
+        from photos.models import Photo
+
+        from .body import photo_ids
+
+        wanted = set(Photo.objects.filter(pk__in=photo_ids(self.body)).values_list("pk", flat=True))
+        through = type(self).body_photos.through
+        stored = set(through.objects.filter(article_id=self.pk).values_list("photo_id", flat=True))
+        if wanted != stored:
+            through.objects.filter(article_id=self.pk, photo_id__in=stored - wanted).delete()
+            through.objects.bulk_create([through(article_id=self.pk, photo_id=pk) for pk in wanted - stored])
 
     def clean(self):
         if self.status == self.Status.PUBLISHED and not self.publish_at:

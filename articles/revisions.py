@@ -32,9 +32,11 @@ from django.utils.translation import gettext_lazy, pgettext
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from photos.models import Photo
+
 from . import services
 from .diff import article_diff, lines_of
-from .models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
+from .models import Article, ArticleAuthor, Author, Organization, Section, Tag
 from .text import person_name
 
 VERSIONS_PER_PAGE = 50

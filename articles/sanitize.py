@@ -56,7 +56,7 @@ EDITOR_EXTENSIONS = {
 def library_photo_src():
     """The one image address a body may hold: `/anh/<id>/`, Photo.get_absolute_url (resolved once)."""
     marker = 987654321
-    prefix, suffix = reverse("articles:photo", kwargs={"pk": marker}).split(str(marker))
+    prefix, suffix = reverse("photos:photo", kwargs={"pk": marker}).split(str(marker))
     return re.compile(rf"{re.escape(prefix)}([0-9]+){re.escape(suffix)}")
 
 

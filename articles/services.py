@@ -33,7 +33,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Photo, Section, Tag
+from photos.models import Photo
+
+from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Section, Tag
 
 Status = Article.Status
 Kind = ArticleEvent.Kind

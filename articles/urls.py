@@ -11,7 +11,6 @@ urlpatterns = [
     path("tac-gia/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("to-chuc/<slug:slug>/", views.OrganizationView.as_view(), name="organization"),
     path("bai-viet/<slug:slug>/", views.ArticleView.as_view(), name="article"),
-    path("anh/<int:pk>/", views.photo_file, name="photo"),
     path("xem-truoc/<str:token>/", sharing.share_view, name="share"),
     path("dinh-chinh/", views.CorrectionListView.as_view(), name="corrections"),
 ]

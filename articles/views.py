@@ -4,16 +4,18 @@ import re
 
 from django.core.paginator import InvalidPage
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
+from photos.models import Photo
+
 from .body import photo_ids, render_body
 from .context_processors import sections_for
-from .models import Article, Author, Correction, Organization, Photo, Section, Tag
+from .models import Article, Author, Correction, Organization, Section, Tag
 from .services import can_view, is_staff_user
 
 HOME_SECONDARY = 3
@@ -258,13 +260,3 @@ class CorrectionListView(PagedListMixin, ListView):
             .only("text", "at", "article", "article__title", "article__slug")
             .order_by("-at", "-pk")
         )
-
-
-def photo_file(request, pk):
-    """The stable address of a library photo (used in bodies): redirects staff to its file."""
-    if not request.user.is_staff:
-        raise Http404
-    photo = get_object_or_404(Photo, pk=pk)
-    if photo.is_missing:
-        raise Http404("Ảnh chưa có tệp.")
-    return redirect(photo.image.url)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "articles",
+    "photos",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Photos with more pixels than this are refused on every way in (admin upload, importer),
 # read from the file's header before anything is decoded.
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(64_000_000)))
+# Photo files larger than this many bytes are refused on every way in, before they are read as images.
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(25 * 1024 * 1024)))
 # Plain-text article files larger than this are refused by the importer.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2_000_000)))
 # How many hours a share link to an unpublished article lasts unless the editor says otherwise

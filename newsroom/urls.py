@@ -48,6 +48,7 @@ urlpatterns = [
     path("admin/my-stories/", admin.site.admin_view(desk.my_stories_view), name="my_stories"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("photos.urls")),
     path("", include("articles.urls")),
 ]
 # Uploaded media. A larger deployment serves MEDIA_ROOT from the web server or

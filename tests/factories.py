@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
+from articles.models import Article, ArticleAuthor, Author, Organization, Section, Tag
+from photos.models import Photo
 
 _seq = itertools.count(1)
 

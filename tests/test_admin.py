@@ -17,7 +17,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.admin import ArticleAdmin
 from articles.editing import version_token
-from articles.models import Article, ArticleAuthor, Author, Organization, Photo, Section, Tag
+from articles.models import Article, ArticleAuthor, Author, Organization, Section, Tag
+from photos.models import Photo
 from tests.factories import jpeg_bytes, make_article, make_author, make_photo, make_section
 
 pytestmark = pytest.mark.django_db
@@ -397,7 +398,7 @@ def test_photo_changelist_shows_thumbnails_and_missing_files(admin_client):
     photo = make_photo(caption="Cảng Lạch Huyện")
     make_photo(with_image=False, original_filename="cang-1712209912.jpg")
 
-    response = admin_client.get(reverse("admin:articles_photo_changelist"))
+    response = admin_client.get(reverse("admin:photos_photo_changelist"))
 
     assert response.status_code == 200
     assertContains(response, f'src="{photo.image.url}" width="80"')
@@ -410,7 +411,7 @@ def test_photo_changelist_shows_thumbnails_and_missing_files(admin_client):
 def test_photo_file_filter(admin_client, value, expect_missing):
     with_file, without_file = make_photo(), make_photo(with_image=False)
 
-    response = admin_client.get(reverse("admin:articles_photo_changelist"), {"tep_anh": value})
+    response = admin_client.get(reverse("admin:photos_photo_changelist"), {"tep_anh": value})
 
     expected = without_file if expect_missing else with_file
     assert [photo.pk for photo in response.context["cl"].result_list] == [expected.pk]
@@ -420,7 +421,7 @@ def test_uploading_a_photo_fills_its_size_and_uploader(admin_client, admin_user)
     upload = SimpleUploadedFile("cang-lach-huyen.jpg", jpeg_bytes(size=(120, 90)), content_type="image/jpeg")
 
     response = admin_client.post(
-        reverse("admin:articles_photo_add"),
+        reverse("admin:photos_photo_add"),
         {"image": upload, "caption": "Cảng Lạch Huyện", "credit": "Ảnh: Minh Anh", "alt_text": "", "_save": "Lưu"},
     )
 
@@ -433,7 +434,7 @@ def test_uploading_a_photo_fills_its_size_and_uploader(admin_client, admin_user)
 
 def test_a_photo_without_file_is_completed_by_uploading_one(admin_client):
     photo = make_photo(with_image=False, caption="Hội thảo", original_filename="hoi-thao-1712209912.jpg")
-    url = reverse("admin:articles_photo_change", args=[photo.pk])
+    url = reverse("admin:photos_photo_change", args=[photo.pk])
     assertContains(admin_client.get(url), badge("Thiếu tệp ảnh", "missing"), html=True)
     upload = SimpleUploadedFile("hoi-thao-1712209912.jpg", jpeg_bytes(size=(40, 30)), content_type="image/jpeg")
 
@@ -449,7 +450,7 @@ def test_a_photo_without_file_is_completed_by_uploading_one(admin_client):
 def test_a_file_that_is_not_an_image_is_refused(admin_client):
     upload = SimpleUploadedFile("anh.jpg", b"not an image at all", content_type="image/jpeg")
 
-    response = admin_client.post(reverse("admin:articles_photo_add"), {"image": upload, "caption": "x"})
+    response = admin_client.post(reverse("admin:photos_photo_add"), {"image": upload, "caption": "x"})
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["image"]
@@ -691,7 +692,7 @@ HOSTILE_DATES = [
     "{f}__year=-2024",
     "{f}__year=²",  # a digit to str.isdigit(), not to int()
 ]
-DATE_LISTS = [("admin:articles_article_changelist", "publish_at"), ("admin:articles_photo_changelist", "uploaded_at")]
+DATE_LISTS = [("admin:articles_article_changelist", "publish_at"), ("admin:photos_photo_changelist", "uploaded_at")]
 
 
 @pytest.mark.parametrize(("url_name", "field"), DATE_LISTS)

@@ -65,7 +65,7 @@ def test_the_reader_404_carries_the_policy_in_production(client):
 @pytest.mark.django_db
 def test_admin_pages_carry_the_policy(client, admin_client):
     assert policy(client.get("/admin/login/")) == EXPECTED
-    for url in ("/admin/", "/admin/articles/article/", "/admin/articles/photo/add/"):
+    for url in ("/admin/", "/admin/articles/article/", "/admin/photos/photo/add/"):
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert policy(response) == EXPECTED, url
@@ -121,7 +121,7 @@ def test_pages_have_no_inline_handlers_or_style_attributes(client, admin_client,
         "/admin/articles/article/": admin_client,
         "/admin/articles/article/add/": admin_client,
         f"/admin/articles/article/{story.pk}/change/": admin_client,
-        "/admin/articles/photo/add/": admin_client,
+        "/admin/photos/photo/add/": admin_client,
     }
     for url, who in pages.items():
         html = who.get(url).content.decode()

@@ -202,7 +202,7 @@ def test_the_admin_and_its_prose_editor_work_under_the_policy(context, live_serv
     page.locator('.ProseMirror[contenteditable="true"] h2').wait_for()
     watched.assert_clean()
 
-    watched.goto(live_server.url + "/admin/articles/photo/add/")
+    watched.goto(live_server.url + "/admin/photos/photo/add/")
     watched.assert_clean()
 
     # The language menu in the header sends its form from a static script, not an inline handler.

@@ -1,11 +1,11 @@
-"""articles.images: image files judged by their bytes, the same on every way in (admin upload, importer)."""
+"""photos.images: image files judged by their bytes, the same on every way in (admin upload, importer)."""
 
 import io
 
 import pytest
 from PIL import Image
 
-from articles.images import ImageRefused, inspect_image
+from photos.images import ImageRefused, inspect_image
 
 
 def _bytes(fmt, size=(64, 48), mode="RGB"):

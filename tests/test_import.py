@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from articles.images import ImageRefused, inspect_image
 from articles.importer import VIETNAM, Importer, ImportFailed, body_html, parse, read_lines, split_credit
-from articles.models import Article, ArticleAuthor, Author, Organization, Photo
+from articles.models import Article, ArticleAuthor, Author, Organization
+from photos.images import ImageRefused, inspect_image
+from photos.models import Photo
 from tests.factories import jpeg_bytes, make_author, make_organization, make_section
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +178,7 @@ def test_photos_are_looked_for_beside_the_text_and_checked_by_content(tmp_path):
     present, renamed_pdf = Photo.objects.order_by("pk")
     assert present.image
     assert not renamed_pdf.image
-    # The reason is the one the admin's upload gives (articles.images), in the active language.
+    # The reason is the one the admin's upload gives (photos.images), in the active language.
     with pytest.raises(ImageRefused) as refused:
         inspect_image(tmp_path / MISSING_PHOTO)
     reason = str(refused.value.reason).rstrip(".")

@@ -150,7 +150,7 @@ def test_one_article_per_imported_file_name():
 def test_photo_dimensions_are_stored_whichever_way_the_file_arrives():
     from django.core.files.base import ContentFile
 
-    from articles.models import Photo
+    from photos.models import Photo
     from tests.factories import jpeg_bytes
 
     photo = Photo(caption="Ảnh vẽ")

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Article, Organization, Photo
+from articles.models import Article, Organization
+from photos.models import Photo
 from tests.factories import jpeg_bytes, make_article, make_organization, make_photo
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +207,7 @@ def test_http_url_filter_refuses_anything_but_http_and_https(value, shown):
 
 # The admin's photo upload: the importer's checks, a Vietnamese form error, nothing saved.
 
-PHOTO_ADD = reverse("admin:articles_photo_add")
+PHOTO_ADD = reverse("admin:photos_photo_add")
 
 
 def bilevel_png(width, height):
@@ -279,7 +280,7 @@ def test_a_stored_photo_is_not_read_again_when_its_caption_is_edited(admin_clien
     photo = make_photo()
     opened = []
     monkeypatch.setattr("articles.models.inspect_image", lambda file: opened.append(file))
-    url = reverse("admin:articles_photo_change", args=[photo.pk])
+    url = reverse("admin:photos_photo_change", args=[photo.pk])
     data = {"caption": "Chú thích mới", "credit": "", "alt_text": "", "_save": "Lưu lại"}
     assert admin_client.post(url, data).status_code == 302
     assert opened == []

@@ -13,9 +13,10 @@ from PIL import Image
 from articles import demo, services
 from articles.body import photo_ids
 from articles.importer import parse, read_lines
-from articles.models import Article, Author, Organization, Photo, Section, Tag
+from articles.models import Article, Author, Organization, Section, Tag
 from articles.text import strip_accents
 from articles.views import ArticleListMixin
+from photos.models import Photo
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,7 @@ def test_demo_user_permissions(settings):
     assert not editor.user_permissions.exists() and not reporter.user_permissions.exists()
     assert editor.has_perms(["articles.delete_article", "articles.change_section", "articles.add_organization"])
     assert editor.has_perm("articles.publish_article")
-    assert reporter.has_perms(["articles.add_article", "articles.change_article", "articles.add_photo"])
+    assert reporter.has_perms(["articles.add_article", "articles.change_article", "photos.add_photo"])
     assert reporter.has_perms(["articles.add_tag", "articles.view_section", "articles.view_organization"])
     assert not reporter.has_perm("articles.publish_article")
     assert not reporter.has_perm("articles.change_section")

@@ -1,4 +1,6 @@
 import articles.models
+import photos.images
+import photos.storage
 from django.db import migrations, models
 
 
@@ -29,8 +31,8 @@ class Migration(migrations.Migration):
                 blank=True,
                 height_field="height",
                 help_text="A JPEG, PNG, WebP or GIF file. Photos imported from a text without their file stay empty until one is added.",
-                upload_to=articles.models.photo_upload_to,
-                validators=[articles.models.validate_photo_file],
+                upload_to=photos.storage.photo_upload_to,
+                validators=[photos.images.validate_photo_file],
                 verbose_name="image",
                 width_field="width",
             ),

@@ -48,7 +48,9 @@ def sync_groups(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for name, models in GROUPS.items():
         codenames = {f"{action}_{model}" for model, actions in models.items() for action in actions}
-        permissions = list(Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+        permissions = list(Permission.objects.filter(
+            content_type__app_label__in=("articles", "photos"), codename__in=codenames
+        ))
         missing = codenames - {permission.codename for permission in permissions}
         if missing:
             raise LookupError(f"Permissions missing for the group {name}: {sorted(missing)}")

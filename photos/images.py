@@ -10,11 +10,12 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 # What a photo in the library may be, by what the bytes say, never by the file's name.
-FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+FORMATS = {"JPEG", "PNG", "WEBP", "AVIF"}
 
 
 class ImageRefused(ValueError):
@@ -90,3 +91,14 @@ def _too_big_message(info=None):
         "height": info.height,
         "limit": limit,
     }
+
+
+def validate_photo_file(file):
+    """A new upload passes the same checks as an imported photo."""
+    if not file or getattr(file, "_committed", True):
+        return  # a stored file was checked when it came in; reading it again would fetch it from storage
+    try:
+        inspect_image(file.file)
+    except ImageRefused as refused:
+        # A code of its own: with "invalid_image" the admin form would show Django's generic message instead.
+        raise ValidationError(refused.reason, code="photo_refused") from None
