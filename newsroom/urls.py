@@ -46,6 +46,7 @@ urlpatterns = [
     # anyone not logged in as staff to the admin's login, as for every admin page.
     path("admin/desk/", admin.site.admin_view(desk.desk_view), name="desk"),
     path("admin/my-stories/", admin.site.admin_view(desk.my_stories_view), name="my_stories"),
+    path("admin/photo-picker/", include("photos.picker")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("photos.urls")),

@@ -1,0 +1,1 @@
+"""Form widgets that choose a library photo."""
