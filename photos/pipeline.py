@@ -2,16 +2,26 @@
 
 - clean_upload(): the upload (already checked by photos.images) is decoded once, turned upright by its EXIF
   orientation, converted to sRGB, and encoded again with no metadata at all (no EXIF, GPS, XMP, IPTC, maker
-  notes, comments or ICC profile). That clean master is what the storage keeps, under a name the project
-  makes (photos/storage.py). Caption and credit found in the file become suggestions, never served bytes.
+  notes, comments, PNG text or ICC profile). That clean master is what the storage keeps, under a name the
+  project makes (photos/storage.py), in the format its content calls for. Caption and credit found in the
+  file become suggestions on the row, never served bytes.
 - make_renditions(): the widths and crops of photos/renditions.py, in WebP and JPEG, written through the
-  storage API and recorded on the row, so reader pages need no file system or storage call.
-
-Files a photo no longer uses (a replaced master, old renditions) are deleted once the transaction commits.
+  storage API (never a path: an S3-compatible storage works unchanged) and recorded on the row, so reader
+  pages need no storage call. Widths are never wider than the picture. They are made from the clean master
+  still in memory after an upload; from a stored JPEG master, libjpeg decodes it at the smallest scale the
+  widest rendition allows (draft mode). Each size is resized from the one above it, not from the master.
+- Files a photo no longer uses (a replaced master, old renditions) are deleted once the transaction
+  commits; files stored for a transaction that fails are the caller's to remove, and track_stored() lists
+  them (the importer uses it).
 """
 
+import contextlib
+import contextvars
+import html
 import io
 import logging
+import math
+import re
 import warnings
 
 from django.core.files.base import ContentFile
@@ -24,10 +34,41 @@ from .storage import master_name, rendition_name
 
 logger = logging.getLogger(__name__)
 
+# The master is the source of every later rendition, not what readers download: high quality, quick to write.
 MASTER_QUALITY = {"JPEG": 92, "WEBP": 92, "AVIF": 85}
 RENDITION_QUALITY = {"jpeg": 82, "webp": 80}
+# libwebp's effort: 4 (its default) on small renditions; less on the widest, where it costs most.
+WEBP_METHOD_WIDE = (1280, 3)
 PIL_FORMAT = {"jpeg": "JPEG", "webp": "WEBP"}
+# What a stored master may be; a file of another format stored by older code (a GIF) becomes a PNG.
+MASTER_FORMATS = {"JPEG", "PNG", "WEBP", "AVIF"}
 _SRGB = ImageCms.createProfile("sRGB")
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
+
+_trackers = contextvars.ContextVar("photo_files_stored", default=())
+
+
+class PhotoFileError(Exception):
+    """A stored photo file that cannot be read or decoded."""
+
+
+@contextlib.contextmanager
+def track_stored():
+    """Collects the name of every file the pipeline stores inside the block, for a caller that may have to
+    remove them (a rolled-back transaction takes back rows, not stored files)."""
+    names = []
+    token = _trackers.set((*_trackers.get(), names))
+    try:
+        yield names
+    finally:
+        _trackers.reset(token)
+
+
+def _store(name, data):
+    stored = default_storage.save(name, ContentFile(data))
+    for names in _trackers.get():
+        names.append(stored)
+    return stored
 
 
 # The master ------------------------------------------------------------------
@@ -39,35 +80,41 @@ def needs_cleaning(photo):
     return bool(photo.image) and (not photo.image._committed or not photo.format)
 
 
-def clean_upload(photo):
+def clean_upload(photo, *, strict=False):
     """Replace photo.image (a new upload, or a file stored without this pipeline) by its clean master, stored;
     fills width, height, format, file size, original file name and the suggestions. Files the photo no
-    longer uses go once the transaction commits. A stored file that cannot be read is left as it is."""
+    longer uses go once the transaction commits. A stored file that cannot be read is left as it is (logged),
+    or raises PhotoFileError when `strict`."""
     upload = photo.image
     if not photo.original_filename:
         photo.original_filename = upload.name.rsplit("/", 1)[-1][:255]
     unused = _stored_files(photo)
-    if upload._committed:
-        unused.add(upload.name)
-        try:
+    try:
+        if upload._committed:
+            unused.add(upload.name)
             source = default_storage.open(upload.name, "rb")
-        except OSError:
-            logger.warning("Photo %s: its file %s cannot be read; left as it is.", photo.pk, upload.name)
-            return
-    else:
-        source = upload.file
-        source.seek(0)
-    with source, _open(source) as image:
-        fmt = image.format
-        photo.suggested_caption, photo.suggested_credit = suggestions(image)
-        clean = upright_srgb(image)
+        else:
+            source = upload.file
+            source.seek(0)
+        with source, _open(source) as image:
+            fmt = "JPEG" if image.format == "MPO" else image.format
+            photo.suggested_caption, photo.suggested_credit = suggestions(image)
+            clean = upright_srgb(image)
+    except _DECODE_ERRORS as error:
+        if strict or not upload._committed:
+            raise PhotoFileError(f"{upload.name}: {error}") from error
+        logger.warning("Photo %s: its file %s cannot be read (%s); left as it is.", photo.pk, upload.name, error)
+        return
+    fmt = fmt if fmt in MASTER_FORMATS else "PNG"
     data = encode_master(clean, fmt)
-    name = default_storage.save(master_name(photo, fmt), ContentFile(data))
+    name = _store(master_name(photo, fmt), data)
     photo.image = name
     photo.width, photo.height = clean.size
     photo.format = fmt
     photo.file_size = len(data)
     photo.renditions = {}
+    # make_renditions() starts from these pixels instead of decoding the master it has just written.
+    photo._clean_master = clean
     unused.discard(name)
     if unused:
         delete_after_commit(unused)
@@ -83,10 +130,10 @@ def _open(file):
 def upright_srgb(image):
     """The picture turned by its EXIF orientation, in sRGB, as RGB (or RGBA where it has transparency),
     carrying no metadata of any kind."""
-    image = ImageOps.exif_transpose(image)
+    icc = image.info.get("icc_profile")
     has_alpha = image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info)
     mode = "RGBA" if has_alpha else "RGB"
-    icc = image.info.get("icc_profile")
+    image = ImageOps.exif_transpose(image)
     if image.mode in {"I;16", "I;16B", "I;16L", "I"}:
         image = image.point(lambda value: value / 256).convert("L")
     if icc:
@@ -105,20 +152,20 @@ def upright_srgb(image):
 def encode_master(image, fmt):
     buffer = io.BytesIO()
     if fmt == "PNG":
-        image.save(buffer, "PNG", optimize=True)
+        image.save(buffer, "PNG", compress_level=6)
     elif fmt == "JPEG":
-        image.convert("RGB").save(buffer, "JPEG", quality=MASTER_QUALITY["JPEG"], optimize=True, progressive=True)
+        image.convert("RGB").save(buffer, "JPEG", quality=MASTER_QUALITY["JPEG"])
     else:
         image.save(buffer, fmt, quality=MASTER_QUALITY[fmt])
     return buffer.getvalue()
 
 
 def suggestions(image):
-    """(caption, credit) written in the file by the camera or the agency, "" where there is none."""
-    caption = credit = ""
+    """(caption, credit) written in the file by the camera or the agency (IPTC, then EXIF, then XMP), "" where
+    there is none."""
     try:
         iptc = IptcImagePlugin.getiptcinfo(image) or {}
-    except (OSError, SyntaxError, ValueError, IndexError):
+    except (OSError, SyntaxError, ValueError, IndexError, TypeError):
         iptc = {}
 
     def iptc_text(key):
@@ -127,15 +174,39 @@ def suggestions(image):
             value = value[0] if value else b""
         return _text(value)
 
-    caption = iptc_text((2, 120))
-    credit = iptc_text((2, 110)) or iptc_text((2, 80))
     try:
         exif = image.getexif()
     except (OSError, SyntaxError, ValueError):
         exif = {}
-    caption = caption or _text(exif.get(0x010E))  # ImageDescription
-    credit = credit or _text(exif.get(0x013B)) or _text(exif.get(0x8298))  # Artist, Copyright
+    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
+    xmp = xmp.decode("utf-8", "replace") if isinstance(xmp, bytes) else str(xmp)
+    caption = (
+        iptc_text((2, 120))  # Caption/Abstract
+        or _text(exif.get(0x010E))  # ImageDescription
+        or _xmp_text(xmp, "dc:description")
+    )
+    credit = (
+        iptc_text((2, 110))  # Credit
+        or iptc_text((2, 80))  # By-line
+        or _text(exif.get(0x013B))  # Artist
+        or _text(exif.get(0x8298))  # Copyright
+        or _xmp_text(xmp, "photoshop:Credit")
+        or _xmp_text(xmp, "dc:creator")
+    )
     return caption[:2000], credit[:200]
+
+
+def _xmp_text(xmp, name):
+    """The first value of an XMP property, written as an element (with rdf:li items or not) or an attribute.
+    Read with regular expressions: the packet is untrusted XML, and nothing here needs a parser."""
+    if not xmp:
+        return ""
+    element = re.search(rf"<{name}\b[^>]*>(.*?)</{name}>", xmp, re.DOTALL)
+    if element:
+        item = re.search(r"<rdf:li\b[^>]*>(.*?)</rdf:li>", element[1], re.DOTALL)
+        return _text(html.unescape(re.sub(r"<[^>]*>", "", item[1] if item else element[1])))
+    attribute = re.search(rf'\b{name}="([^"]*)"', xmp)
+    return _text(html.unescape(attribute[1])) if attribute else ""
 
 
 def _text(value):
@@ -160,38 +231,125 @@ def crops_outdated(photo):
     return bool(photo.image) and bool(photo.renditions) and made_for != [photo.focal_x, photo.focal_y]
 
 
-def make_renditions(photo):
-    """Make and store every rendition and crop of the photo's master, and record them on its row."""
+def plan(size, focal):
+    """What photos/renditions.py calls for from a master of `size` with focal point `focal`:
+    {kind: (box in the master, formats, [(width, height), ...] narrowest first)}. Never wider than the box."""
+    width, height = size
+    whole = [(w, max(1, round(height * w / width))) for w in _fitting(WIDTHS, width)]
+    planned = {"w": ((0, 0, width, height), FORMATS, whole)}
+    for kind, (aspect_w, aspect_h, widths, formats) in CROPS.items():
+        box = focal_crop(size, aspect_w / aspect_h, *focal)
+        crop_w, crop_h = box[2] - box[0], box[3] - box[1]
+        sizes = [(w, max(1, min(crop_h, round(w * aspect_h / aspect_w)))) for w in _fitting(widths, crop_w)]
+        planned[kind] = (box, formats, sizes)
+    return planned
+
+
+def _fitting(widths, available):
+    """The widths a picture `available` pixels wide can give without upscaling; its own width if none."""
+    return [w for w in widths if w <= available] or [available]
+
+
+def recorded_matches_plan(photo):
+    """True when the row records exactly the renditions the current photos/renditions.py calls for."""
+    if not photo.format or not photo.width or not photo.height:
+        return False
+    if photo.renditions.get("focal") != [photo.focal_x, photo.focal_y]:
+        return False
+    for kind, (_box, formats, sizes) in plan((photo.width, photo.height), (photo.focal_x, photo.focal_y)).items():
+        recorded = photo.renditions.get(kind, {})
+        if set(recorded) != set(formats):
+            return False
+        for fmt in formats:
+            if [(entry[0], entry[1]) for entry in recorded[fmt]] != sizes:
+                return False
+    kinds = {kind for kind in photo.renditions if kind != "focal"}
+    return kinds == {"w", *CROPS}
+
+
+def make_renditions(photo, *, reuse=True):
+    """Make and store every rendition and crop of the photo's master, and record them on its row.
+
+    With `reuse`, a kind already recorded under the very names this master and focal point give is kept
+    (moving the focal point remakes the crops, not the whole-picture widths). Files stored before a failure
+    are removed before the error goes on.
+    """
     from .models import Photo
 
-    old = _rendition_names(photo.renditions)
-    with default_storage.open(photo.image.name, "rb") as file, _open(file) as opened:
-        opened.load()
-        master = opened.convert("RGBA" if opened.mode == "RGBA" else "RGB")
-    renditions = {"focal": [photo.focal_x, photo.focal_y]}
-    renditions["w"] = _sized(photo.image.name, "w", master, WIDTHS, FORMATS)
-    for kind, (aspect_w, aspect_h, widths, formats) in CROPS.items():
-        box = focal_crop(master.size, aspect_w / aspect_h, photo.focal_x, photo.focal_y)
-        renditions[kind] = _sized(photo.image.name, kind, master.crop(box), widths, formats)
+    focal = (photo.focal_x, photo.focal_y)
+    image, full_size = _master_pixels(photo)
+    planned = plan(full_size, focal)
+    old = dict(photo.renditions)
+    renditions = {"focal": list(focal)}
+    made = []
+    try:
+        for kind, (box, formats, sizes) in planned.items():
+            names = {
+                (fmt, w): rendition_name(photo.image.name, kind, w, fmt, focal) for fmt in formats for w, _ in sizes
+            }
+            kept = old.get(kind, {})
+            expected = {fmt: [[w, h, names[fmt, w]] for w, h in sizes] for fmt in formats}
+            if reuse and kept == expected:
+                renditions[kind] = kept
+                continue
+            renditions[kind] = _sized(image, _scaled_box(box, image.size, full_size), sizes, formats, names, made)
+    except BaseException:
+        for name in made:
+            with contextlib.suppress(Exception):
+                default_storage.delete(name)
+        raise
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
     photo.renditions = renditions
-    stale = old - _rendition_names(renditions)
+    stale = _rendition_names(old) - _rendition_names(renditions)
     if stale:
         delete_after_commit(stale)
 
 
-def _sized(master_name_, kind, image, widths, formats):
-    """The picture at each width it is at least as wide as (at least one: its own width if it is narrower)."""
-    fitting = [width for width in widths if width <= image.width] or [image.width]
-    made = {fmt: [] for fmt in formats}
-    source = image
-    for width in sorted(fitting, reverse=True):
-        height = max(1, round(image.height * width / image.width))
-        source = source.resize((width, height), Image.Resampling.LANCZOS) if source.width != width else source
+def _master_pixels(photo):
+    """(pixels to make renditions from, the master's full size). After clean_upload() those are the clean
+    master's own; else the stored master is decoded, a JPEG at the smallest scale libjpeg offers that still
+    covers the widest rendition of every kind."""
+    clean = photo.__dict__.pop("_clean_master", None)
+    if clean is not None:
+        return clean, clean.size
+    try:
+        with default_storage.open(photo.image.name, "rb") as file, _open(file) as opened:
+            full_size = opened.size
+            if opened.format == "JPEG":
+                scale = _scale_needed(plan(full_size, (photo.focal_x, photo.focal_y)))
+                opened.draft("RGB", (math.ceil(full_size[0] * scale), math.ceil(full_size[1] * scale)))
+            opened.load()
+            image = opened.convert("RGBA" if "A" in opened.mode else "RGB")
+    except _DECODE_ERRORS as error:
+        raise PhotoFileError(f"{photo.image.name}: {error}") from error
+    image.info = {}
+    return image, full_size
+
+
+def _scale_needed(planned):
+    return min(1.0, max(sizes[-1][0] / (box[2] - box[0]) for box, _formats, sizes in planned.values()))
+
+
+def _scaled_box(box, size, full_size):
+    if size == full_size:
+        return box
+    sx, sy = size[0] / full_size[0], size[1] / full_size[1]
+    left, top, right, bottom = box
+    return (round(left * sx), round(top * sy), min(size[0], round(right * sx)), min(size[1], round(bottom * sy)))
+
+
+def _sized(image, box, sizes, formats, names, made):
+    """The region `box` of `image` at each size, widest first, each resized from the one before it."""
+    region = image.crop(box) if box != (0, 0, *image.size) else image
+    recorded = {fmt: [] for fmt in formats}
+    for width, height in reversed(sizes):
+        if region.size != (width, height):
+            region = region.resize((width, height), Image.Resampling.LANCZOS)
         for fmt in formats:
-            name = _save_rendition(source, rendition_name(master_name_, kind, width, fmt), fmt)
-            made[fmt].insert(0, [width, height, name])
-    return made
+            name = _save_rendition(region, names[fmt, width], fmt)
+            made.append(name)
+            recorded[fmt].insert(0, [width, height, name])
+    return recorded
 
 
 def _save_rendition(image, name, fmt):
@@ -203,10 +361,12 @@ def _save_rendition(image, name, fmt):
             image = flat
         image.save(buffer, "JPEG", quality=RENDITION_QUALITY[fmt], optimize=True, progressive=True)
     else:
-        image.save(buffer, PIL_FORMAT[fmt], quality=RENDITION_QUALITY[fmt], method=4)
+        method = WEBP_METHOD_WIDE[1] if image.width >= WEBP_METHOD_WIDE[0] else 4
+        image.save(buffer, PIL_FORMAT[fmt], quality=RENDITION_QUALITY[fmt], method=method)
     if default_storage.exists(name):
+        # The same master and focal point give the same name: a rebuild writes over what is there.
         default_storage.delete(name)
-    return default_storage.save(name, ContentFile(buffer.getvalue()))
+    return _store(name, buffer.getvalue())
 
 
 def focal_crop(size, aspect, focal_x, focal_y):
@@ -220,6 +380,23 @@ def focal_crop(size, aspect, focal_x, focal_y):
     left = min(max(round(focal_x * width - crop_w / 2), 0), width - crop_w)
     top = min(max(round(focal_y * height - crop_h / 2), 0), height - crop_h)
     return (left, top, left + crop_w, top + crop_h)
+
+
+# Rebuilding --------------------------------------------------------------------
+
+
+def rebuild(photo):
+    """A stored photo made again: a file stored by older code (no format recorded) becomes a clean master,
+    then every rendition is made anew. Raises PhotoFileError when its file cannot be read."""
+    if needs_cleaning(photo):
+        clean_upload(photo, strict=True)
+        photo.save()
+    make_renditions(photo, reuse=False)
+
+
+def files_missing(photo):
+    """Stored names the row records that the storage does not have (asks the storage once per file)."""
+    return sorted(name for name in all_files(photo) if not default_storage.exists(name))
 
 
 # Files that go -----------------------------------------------------------------

@@ -28,10 +28,19 @@ def master_name(photo, fmt):
     return f"photos/{timezone.now():%Y/%m}/{slug}-{random_part()}.{EXTENSIONS[fmt]}"
 
 
-def rendition_name(master, kind, width, fmt):
-    """Where one rendition of the master stored as `master` goes: `<master without extension>/<kind>-<width>.<ext>`."""
+def rendition_name(master, kind, width, fmt, focal=None):
+    """Where one rendition of the master stored as `master` goes: `<master without extension>/<kind>-<width>.<ext>`.
+
+    A crop's name also carries the focal point it was cut around (`card-640-f250x500.jpg`), so moving the point
+    makes new files under new addresses (a cache holding the old crop never serves it for the new one) and
+    the old ones can go after the commit.
+    """
     folder = master.rsplit(".", 1)[0]
-    return f"{folder}/{kind}-{width}.{'jpg' if fmt == 'jpeg' else fmt}"
+    extension = "jpg" if fmt == "jpeg" else fmt
+    if kind == "w" or focal is None:
+        return f"{folder}/{kind}-{width}.{extension}"
+    across, down = (round(value * 1000) for value in focal)
+    return f"{folder}/{kind}-{width}-f{across}x{down}.{extension}"
 
 
 def photo_upload_to(instance, filename):
