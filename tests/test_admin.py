@@ -364,7 +364,11 @@ def test_change_form_shows_creator_times_and_the_featured_photo(admin_client, ad
 
     response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
 
-    assertContains(response, f'<img src="{photo.image.url}" width="160"', html=False)
+    # A rendition, never the master: the 64×48 photo's widest (it is never upscaled), shown 160 px wide.
+    small = photo.rendition("w", "jpeg", 320)
+    assert (small.width, small.name) == (64, f"{photo.image.name.rsplit('.', 1)[0]}/w-64.jpg")
+    assertContains(response, f'<img src="{small.url}" width="160" height="120"', html=False)
+    assertNotContains(response, f'src="{photo.image.url}"')
     assertContains(response, "Cầu &lt;Hoàng Văn Thụ&gt; — Ảnh: Minh Anh")
     user_url = reverse("admin:auth_user_change", args=[admin_user.pk])
     assertContains(response, f'<div class="readonly"><a href="{user_url}">{admin_user.username}</a></div>', html=True)
@@ -401,7 +405,10 @@ def test_photo_changelist_shows_thumbnails_and_missing_files(admin_client):
     response = admin_client.get(reverse("admin:photos_photo_changelist"))
 
     assert response.status_code == 200
-    assertContains(response, f'src="{photo.image.url}" width="80"')
+    # The grid's tile is the photo's square crop (a rendition), never its master file.
+    square = photo.rendition("square", "jpeg", 320)
+    assertContains(response, f'src="{square.url}?f=0.500,0.500" width="160" height="160"')
+    assertNotContains(response, f'src="{photo.image.url}"')
     assertContains(response, badge("Thiếu tệp ảnh", "missing"), count=1, html=True)
     assertContains(response, "cang-1712209912.jpg")
     assertContains(response, "64×48")
@@ -444,7 +451,12 @@ def test_a_photo_without_file_is_completed_by_uploading_one(admin_client):
     photo.refresh_from_db()
     assert not photo.is_missing
     assert (photo.width, photo.height) == (40, 30)
-    assertContains(admin_client.get(url), f'src="{photo.image.url}" width="320"')
+    page = admin_client.get(url)
+    # The change page shows the picture from its renditions (the focal point's picture and the crops).
+    whole = photo.rendition("w", "jpeg", 640)
+    assertContains(page, f'<img src="{whole.url}" width="40" height="30"', html=False)
+    assertContains(page, f'src="{photo.rendition("square", "jpeg", 320).url}?f=0.500,0.500"')
+    assertNotContains(page, badge("Thiếu tệp ảnh", "missing"), html=True)
 
 
 def test_a_file_that_is_not_an_image_is_refused(admin_client):
