@@ -21,10 +21,12 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from photos import pipeline
 from photos.images import ImageRefused, inspect_image
 from photos.models import Photo
 
@@ -356,7 +358,8 @@ class Importer:
     """Imports text files one by one, each in its own transaction, with the options of one run.
 
     `update` allows a file to change an article that is published or taken down. `stored` lists
-    (storage, name) of every file the run has stored, for a caller that must undo the whole run.
+    (storage, name) of every file the run has stored (photo masters and their renditions), for a caller
+    that must undo the whole run.
     """
 
     def __init__(self, *, images_dir=None, section=None, status=None, update=False):
@@ -377,22 +380,23 @@ class Importer:
         """
         parsed = parsed or parse(read_lines(path))
         images = {figure.filename: find_image(figure.filename, path, self.images_dir) for figure in parsed.figures}
-        stored = []
-        try:
-            with transaction.atomic(), reversion.create_revision():
-                reversion.set_comment(_("Imported from the file %(name)s") % {"name": Path(path).name})
-                result = self._save(Path(path), parsed, images, authors, prepare, stored)
-                # The byline rows are bulk-created (no signals): the version is taken once they are there.
-                reversion.add_to_revision(result.article)
-        except BaseException:
-            # A rollback removes rows but cannot take back a stored file.
-            for storage, name in stored:
-                storage.delete(name)
-            raise
-        self.stored.extend(stored)
+        # Every file the photo pipeline stores meanwhile: masters and each of their renditions.
+        with pipeline.track_stored() as names:
+            try:
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_comment(_("Imported from the file %(name)s") % {"name": Path(path).name})
+                    result = self._save(Path(path), parsed, images, authors, prepare)
+                    # The byline rows are bulk-created (no signals): the version is taken once they are there.
+                    reversion.add_to_revision(result.article)
+            except BaseException:
+                # A rollback removes rows but cannot take back a stored file.
+                for name in names:
+                    default_storage.delete(name)
+                raise
+        self.stored.extend((default_storage, name) for name in names)
         return result
 
-    def _save(self, path, parsed, images, authors, prepare, stored):
+    def _save(self, path, parsed, images, authors, prepare):
         source = str(path.resolve())
         article = Article.objects.select_for_update().filter(import_key=path.name).order_by("pk").first()
         created = article is None
@@ -418,7 +422,7 @@ class Importer:
         organizations = [org for org in self.organizations if org.mentioned_in(folded)]
         article.organizations.set(organizations)
         # Files go to storage last, so that nothing else can fail after them.
-        missing = _attach_files(photos, images, stored)
+        missing = _attach_files(photos, images)
         return ImportResult(article, created, list(photos.values()), missing, organizations)
 
     def _check_may_update(self, article, source):
@@ -521,11 +525,10 @@ def _own_photos(article):
     return own
 
 
-def _attach_files(photos, images, stored):
-    """Store the found files of photos that have none yet; (photo, reason) for those still without one.
-
-    Each stored file is added to `stored` as soon as it exists, so that a failure after it can remove it.
-    """
+def _attach_files(photos, images):
+    """Give the photos that have no file yet the one found for them, through the photo pipeline (a clean
+    master, every rendition); (photo, reason) for those still without one. A photo whose file came in a
+    later import is then shown wherever its article already refers to it."""
     missing = []
     for filename, photo in photos.items():
         # A file already there (from an earlier import or the admin) is kept: replace it in the admin.
@@ -537,12 +540,11 @@ def _attach_files(photos, images, stored):
             continue
         try:
             with path.open("rb") as handle:
-                photo.image.save(filename, File(handle, name=filename), save=False)
+                photo.image = File(handle, name=filename)
+                photo.save()
         # Storages raise their own errors (django-storages' S3 raises botocore's), not only OSError.
         except Exception as error:
             raise ImportFailed(f"could not store photo {filename}: {_os_reason(error)}") from None
-        stored.append((photo.image.storage, photo.image.name))
-        photo.save()
     return missing
 
 

@@ -1,6 +1,7 @@
 """manage.py import_article and articles.importer: the plain-text format (docs/architecture.md, "The import format")."""
 
 import io
+import re
 import shutil
 import struct
 import zlib
@@ -94,6 +95,11 @@ def copy_sample(sample, tmp_path):
     return target
 
 
+def media_files(settings):
+    media = Path(settings.MEDIA_ROOT)
+    return {path.relative_to(media) for path in media.rglob("*") if path.is_file()} if media.exists() else set()
+
+
 def figure(photo, caption):
     url = f"/anh/{photo.pk}/"
     return f'<figure><img src="{url}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
@@ -158,9 +164,13 @@ def test_found_photo_is_stored_and_missing_one_is_kept_without_a_file(images):
     assert present.original_filename == PRESENT_PHOTO
     assert present.caption == PRESENT_CAPTION
     assert present.credit == ""
-    assert present.image.name.startswith("photos/")
-    assert present.image.name.endswith(f"/{PRESENT_PHOTO}")
-    assert (present.width, present.height) == (64, 48)
+    # A name of the project's making (photos/storage.py), never the file's own; renditions made on import.
+    assert re.fullmatch(
+        r"photos/\d{4}/\d{2}/quang-canh-hoi-nghi-trien-khai-de-an-dao-tao-[a-z2-9]{12}\.jpg", present.image.name
+    )
+    assert (present.width, present.height, present.format) == (64, 48, "JPEG")
+    assert not present.is_missing
+    assert [entry[:2] for entry in present.renditions["w"]["jpeg"]] == [[64, 48]]
     assert missing.original_filename == MISSING_PHOTO
     assert missing.caption == MISSING_CAPTION
     assert missing.credit == "Ảnh: Thu Hà"
@@ -298,13 +308,14 @@ def test_importing_again_keeps_what_an_editor_added_to_a_photo(images, settings)
     present.credit = "Ảnh: Minh Anh"
     present.save()
     stored = present.image.name
+    files_before = media_files(settings)
 
     run(WELL_FORMED, "--images", images)
 
     present.refresh_from_db()
     assert present.credit == "Ảnh: Minh Anh"
     assert present.image.name == stored
-    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.jpg"))) == 1
+    assert media_files(settings) == files_before
 
 
 def test_importing_again_completes_a_photo_whose_file_has_arrived(images):
@@ -607,7 +618,8 @@ def test_a_storage_error_removes_the_files_that_file_had_already_stored(tmp_path
     real_save = FileSystemStorage._save
 
     def save_once_then_fail(self, name, content):
-        if MISSING_PHOTO in name:
+        # The second photo's master is named after its caption (photos/storage.py).
+        if "/dai-dien-hoi-va-vien-viet-nhat" in name:
             raise PermissionError(13, "Permission denied")
         return real_save(self, name, content)
 
@@ -617,7 +629,8 @@ def test_a_storage_error_removes_the_files_that_file_had_already_stored(tmp_path
 
     assert err == f"{text}: could not store photo {MISSING_PHOTO}: permission denied\n"
     assert Article.objects.count() == Photo.objects.count() == Author.objects.count() == 0
-    assert not list(Path(settings.MEDIA_ROOT).rglob("*.jpg"))
+    # The first photo's master and every rendition made from it are gone too.
+    assert media_files(settings) == set()
 
 
 def test_a_photo_over_the_pixel_limit_is_reported_and_not_stored(tmp_path, settings):
@@ -825,3 +838,28 @@ def test_a_caller_may_name_the_authors_or_keep_the_byline_as_free_text(tmp_path)
     notice = Article.objects.get(import_key=desk.name)
     assert (notice.author_list, notice.byline) == ([], "Ban Bạn đọc")
     assert Author.objects.count() == 2
+
+
+def test_a_photo_kept_without_its_file_appears_on_the_article_once_a_reimport_brings_the_file(client, images):
+    run(WELL_FORMED, "--images", images, "--status", "published")
+    article = Article.objects.get()
+    waiting = Photo.objects.get(original_filename=MISSING_PHOTO)
+    body = article.body
+    before = client.get(article.get_absolute_url()).content.decode()
+    # Readers are not shown a photo with no file (nor an empty figure for it).
+    assert MISSING_CAPTION not in before
+    (images / MISSING_PHOTO).write_bytes(jpeg_bytes(size=(800, 600)))
+
+    out, _ = run(WELL_FORMED, "--images", images, "--update")
+
+    assert "2 photos, 0 missing" in out
+    waiting.refresh_from_db()
+    assert not waiting.is_missing
+    article.refresh_from_db()
+    # Nobody edited the article: its body refers to the same library photo as before.
+    assert article.body == body
+    assert f'src="/anh/{waiting.pk}/"' in body
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert MISSING_CAPTION in page
+    assert f'{waiting.rendition("w", "jpeg", 640).url} 640w' in page
+    assert f'{waiting.rendition("w", "webp", 640).url} 640w' in page
