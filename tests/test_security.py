@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -91,7 +92,11 @@ def test_library_photo_in_a_raw_body_is_still_drawn_from_the_library(client):
     body = f'<figure><img src="{photo.get_absolute_url()}" onerror="alert(1)"></figure>'
     Article.objects.filter(pk=article.pk).update(body=body)
     response = client.get(article.get_absolute_url())
-    assertContains(response, f'<img src="{photo.image.url}" alt="Tàu vào cảng"', count=1)
+    # Drawn from the library's renditions (never the master), with the library's alt text.
+    rendition = photo.rendition("w", "jpeg")
+    assertContains(response, f'<img src="{rendition.url}" srcset="{rendition.url} 64w"', count=1)
+    assertContains(response, 'alt="Tàu vào cảng"', count=1)
+    assertNotContains(response, photo.image.url + '"')
     assertNotContains(response, "alert(1)")
 
 
@@ -278,9 +283,23 @@ def test_admin_photo_upload_still_takes_a_good_photo(admin_client):
 
 def test_a_stored_photo_is_not_read_again_when_its_caption_is_edited(admin_client, monkeypatch):
     photo = make_photo()
+    renditions = photo.renditions
     opened = []
-    monkeypatch.setattr("articles.models.inspect_image", lambda file: opened.append(file))
+    monkeypatch.setattr("photos.images.inspect_image", lambda file: opened.append(file))
+    real_open = FileSystemStorage.open
+    monkeypatch.setattr(
+        FileSystemStorage, "open", lambda self, name, *args: opened.append(name) or real_open(self, name, *args)
+    )
     url = reverse("admin:photos_photo_change", args=[photo.pk])
-    data = {"caption": "Chú thích mới", "credit": "", "alt_text": "", "_save": "Lưu lại"}
+    data = {
+        "caption": "Chú thích mới",
+        "credit": "",
+        "alt_text": "",
+        "focal_x": "0.5",
+        "focal_y": "0.5",
+        "_save": "Lưu lại",
+    }
     assert admin_client.post(url, data).status_code == 302
     assert opened == []
+    photo.refresh_from_db()
+    assert (photo.caption, photo.renditions) == ("Chú thích mới", renditions)
