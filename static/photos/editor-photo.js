@@ -1,5 +1,6 @@
-// The body editor's "Photo from the library" button (django-prose-editor's configurable preset loads
-// this module for the LibraryPhoto extension, see docs/architecture.md). It opens the library picker
+// The body editor's "Photo from the library" button: django-prose-editor's configurable preset loads
+// this module for the LibraryPhoto extension (settings.DJANGO_PROSE_EDITOR_EXTENSIONS) and configures
+// it from articles/sanitize.py's EDITOR_EXTENSIONS (dialogUrl, title). It opens the library picker
 // (picker.js) and inserts the chosen photo at the cursor as the body stores library photos:
 // <figure><img src="/anh/<id>/" alt="…"><figcaption>caption</figcaption></figure>. Readers' pages show
 // the photo's current caption and credit from the library, whatever the figure's text says.

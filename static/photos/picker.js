@@ -24,8 +24,17 @@ function createPicker() {
     const holder = document.createElement("div")
     holder.innerHTML = await response.text()
     dialog = holder.querySelector("dialog")
+    // The dialog brings its stylesheet (the body editor's page has no other reason to load it); it opens
+    // once that is in, so it is never seen unstyled.
+    const css = holder.querySelector("link.nr-picker-css")
+    const styled = new Promise((resolve) => {
+      css.addEventListener("load", resolve, { once: true })
+      css.addEventListener("error", resolve, { once: true })
+    })
+    document.head.append(css)
     document.body.append(dialog)
     wire()
+    await styled
   }
 
   function part(selector) {
