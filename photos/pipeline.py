@@ -219,6 +219,10 @@ def _text(value):
                 continue
         else:
             return ""
+    elif isinstance(value, str) and not value.isascii():
+        # Pillow reads EXIF's "ASCII" strings as Latin-1; the UTF-8 that tools write in them reads back here.
+        with contextlib.suppress(UnicodeError):
+            value = value.encode("latin-1").decode("utf-8")
     return " ".join(str(value or "").replace("\x00", " ").split())
 
 
