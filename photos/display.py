@@ -15,13 +15,6 @@ def missing_badge():
     return format_html('<span class="nr-badge nr-badge-missing">{}</span>', _("Missing file"))
 
 
-def _versioned(photo, url):
-    # Crops keep their stored names when the focal point moves; the point in the address makes a browser
-    # that has the old crop fetch the new one.
-    focal = photo.renditions.get("focal") or [photo.focal_x, photo.focal_y]
-    return f"{url}?f={focal[0]:.3f},{focal[1]:.3f}"
-
-
 def photo_thumbnail(photo, width):
     """An <img> of a library photo, or a badge saying its file is missing."""
     if photo.is_missing:
@@ -43,7 +36,7 @@ def photo_tile(photo, size=160):
     square = photo.rendition("square", "jpeg", width=size * 2)
     return format_html(
         '<img src="{}" width="{}" height="{}" alt="{}" class="nr-tile-img" loading="lazy">',
-        _versioned(photo, square.url),
+        square.url,
         size,
         size,
         photo.description,
@@ -68,10 +61,10 @@ def focal_picker(photo, width=640):
         return missing_badge()
     shown = photo.rendition("w", "jpeg", width=width)
     return format_html(
-        '<div class="nr-focal" data-focal-x="{}" data-focal-y="{}">'
+        '<div class="nr-focal-field"><div class="nr-focal" data-focal-x="{}" data-focal-y="{}">'
         '<img src="{}" width="{}" height="{}" alt="{}" class="nr-focal-img">'
         '<span class="nr-focal-marker" hidden></span></div>'
-        '<p class="help nr-focal-help">{}</p>',
+        '<p class="help nr-focal-help">{}</p></div>',
         photo.focal_x,
         photo.focal_y,
         shown.url,
@@ -94,7 +87,7 @@ def photo_crops(photo):
         crop = photo.rendition(kind, "jpeg", width=320)
         if crop is not None:
             height = max(1, round(160 * crop.height / crop.width))
-            crops.append((_versioned(photo, crop.url), height, label))
+            crops.append((crop.url, height, label))
     return format_html(
         '<ul class="nr-crops">{}</ul>',
         format_html_join(

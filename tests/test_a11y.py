@@ -168,3 +168,38 @@ def test_the_workflow_pages_have_no_axe_violations(browser, live_server, admin_u
     _assert_no_violations(page, f"{page.url} at {width} px")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+# The photo library: its grid, a photo's change page (focal point, crops, where it is used, a suggestion from
+# its file) and the upload of several photos at once.
+LIBRARY_PAGES = {
+    "library grid": lambda photo: "/admin/photos/photo/",
+    "photo change page": lambda photo: f"/admin/photos/photo/{photo.pk}/change/",
+    "multi-upload page": lambda photo: "/admin/photos/photo/upload/",
+}
+
+
+@pytest.fixture
+def library(paper):
+    from photos.models import Photo
+
+    photo = paper.featured_photo
+    Photo.objects.filter(pk=photo.pk).update(caption="", suggested_caption="Lễ ký kết hợp tác đào tạo")
+    make_photo(with_image=False, original_filename="hoi-thao-1712209912.jpg")
+    for n in range(5):
+        make_photo(caption=f"Cảng Lạch Huyện, ảnh {n}", credit="Ảnh: Minh Anh")
+    return Photo.objects.get(pk=photo.pk)
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("name", LIBRARY_PAGES)
+def test_the_photo_library_pages_have_no_axe_violations(browser, live_server, admin_user, library, name, width):
+    path = LIBRARY_PAGES[name](library)
+    context, page = _admin_page(browser, live_server, admin_user, path, width)
+
+    assert page.locator("#content h1").count() == 1
+    if name == "photo change page":
+        page.locator(".nr-focal-marker:not([hidden])").wait_for()
+    _assert_no_violations(page, f"{page.url} at {width} px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
