@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from articles.sanitize import EDITOR_EXTENSIONS
 from photos.images import ImageRefused, inspect_image
 from photos.models import Photo
 from photos.widgets import PhotoChooserWidget
+from tests.axe import AXE_JS, MISSING, report, violations
 from tests.conftest import CHROMIUM
 from tests.factories import jpeg_bytes, make_photo
 
@@ -48,7 +50,11 @@ def library_in_editor(monkeypatch, settings):
     monkeypatch.setitem(
         EDITOR_EXTENSIONS,
         "LibraryPhoto",
-        {"dialogUrl": reverse_lazy("photo_picker:dialog"), "title": gettext_lazy("Photo from the library")},
+        {
+            "dialogUrl": reverse_lazy("photo_picker:dialog"),
+            "title": gettext_lazy("Photo from the library"),
+            "errorText": gettext_lazy("The photo library could not be opened. Reload the page and try again."),
+        },
     )
     settings.DJANGO_PROSE_EDITOR_EXTENSIONS = [
         {"js": [static_lazy("photos/editor-photo.js")], "extensions": {"LibraryPhoto": html_tags([])}}
@@ -91,8 +97,8 @@ def library(reporter):
     return wanted
 
 
-def open_add_form(browser, live_server, width=1280, height=1000):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def open_add_form(browser, live_server, width=1280, height=1000, **context):
+    page = browser.new_context(viewport={"width": width, "height": height}, **context).new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -182,6 +188,21 @@ def test_load_more_and_escape_closes_giving_the_focus_back(browser, live_server,
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.classList.contains('nr-library-photo')")
     assert page.locator(".tiptap figure").count() == 0
+    assert errors == []
+
+
+def test_a_login_expired_while_the_picker_is_open_is_said_not_shown_as_a_page(
+    browser, live_server, library_in_editor, library
+):
+    page, errors = open_add_form(browser, live_server)
+    page.locator(".tiptap p").first.click()
+    dialog = open_picker(page)
+    page.wait_for_function("() => document.querySelectorAll('.nr-picker-grid li').length === 3")
+    Session.objects.all().delete()
+    page.keyboard.type("hai phong")
+    status = dialog.get_by_role("status")
+    status.filter(has_text=_("Your login has expired. Log in again in another tab, then try again.")).wait_for()
+    assert page.locator(".nr-picker-grid li").count() == 3  # what was shown stays
     assert errors == []
 
 
@@ -305,4 +326,29 @@ def test_screenshot_of_the_picker_over_the_article_form(browser, live_server, li
     page.mouse.move(0, 0)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"picker-{width}.png"))
+    assert errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_open_picker_has_no_axe_violations(
+    browser, live_server, library_in_editor, featured_chooser, library, width
+):
+    if not AXE_JS.exists():
+        pytest.skip(MISSING)
+    # bypass_csp: axe-core is added to the page from disk, which the page's policy would refuse.
+    page, errors = open_add_form(browser, live_server, width=width, height=800, bypass_csp=True)
+    page.locator(".tiptap p").first.click()
+    dialog = open_picker(page)
+    page.wait_for_function("() => document.querySelectorAll('.nr-picker-grid li').length === 3")
+    dialog.locator("#nr-picker-files").set_input_files(
+        [{"name": "x.svg", "mimeType": "image/svg+xml", "buffer": b"<svg xmlns='http://www.w3.org/2000/svg'/>"}]
+    )
+    dialog.locator(".nr-picker-send").click()
+    dialog.locator(".nr-picker-refused").wait_for()
+    found = violations(page)
+    assert not found, f"axe-core found {len(found)} violation(s) in the picker:\n{report(found)}"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    found = violations(page)
+    assert not found, f"axe-core found {len(found)} violation(s) around the chooser:\n{report(found)}"
     assert errors == []

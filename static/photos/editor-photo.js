@@ -19,7 +19,11 @@ export const LibraryPhoto = Extension.create({
   name: "libraryPhoto",
 
   addOptions() {
-    return { dialogUrl: "", title: "Photo from the library" }
+    return {
+      dialogUrl: "",
+      title: "Photo from the library",
+      errorText: "The photo library could not be opened. Reload the page and try again.",
+    }
   },
 
   addCommands() {
@@ -32,7 +36,7 @@ export const LibraryPhoto = Extension.create({
             dialogUrl: this.options.dialogUrl,
             opener,
             onChoose: (photo) => editor.chain().focus().insertContent(libraryFigure(photo)).run(),
-          }).catch((error) => console.warn("photo picker:", error))
+          }).catch(() => window.alert(this.options.errorText))
           return true
         },
     }
