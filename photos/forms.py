@@ -40,6 +40,12 @@ class PhotoAdminForm(forms.ModelForm):
             field = self.fields.get(name)
             if field is not None and suggestion and not getattr(photo, name):
                 field.help_text = format_html("{}{}", suggestion_html(f"id_{name}", suggestion), field.help_text)
+        # Already missing (an imported photo, say): said here, not a form error, so the photo can still get its
+        # file or a corrected caption.
+        alt_field = self.fields.get("alt_text")
+        if alt_field is not None and photo.pk and not photo.alt_text and (titles := self._live_titles()):
+            warning = gettext("Live articles show this photo without an alt text: %(titles)s") % {"titles": titles}
+            alt_field.help_text = format_html('<span class="nr-alt-missing">{}</span> {}', warning, alt_field.help_text)
 
     def clean_focal_x(self):
         return self._focal("focal_x")
@@ -51,16 +57,18 @@ class PhotoAdminForm(forms.ModelForm):
         value = self.cleaned_data[name]
         return getattr(self.instance, name) if value is None else value
 
+    def _live_titles(self):
+        live = live_articles_using([self.instance]).order_by("-publish_at")[:20]
+        return "; ".join(article.title for article in live)
+
     def clean_alt_text(self):
         alt_text = self.cleaned_data["alt_text"].strip()
-        if not alt_text and self.instance.pk:
-            live = list(live_articles_using([self.instance]).order_by("-publish_at")[:20])
-            if live:
-                raise ValidationError(
-                    gettext("Live articles show this photo, so it needs an alt text: %(titles)s")
-                    % {"titles": "; ".join(article.title for article in live)},
-                    code="alt_text_required",
-                )
+        # Until the form is saved the instance holds the stored alt text: clearing it is what is refused.
+        if not alt_text and self.instance.pk and self.instance.alt_text and (titles := self._live_titles()):
+            raise ValidationError(
+                gettext("Live articles show this photo, so it needs an alt text: %(titles)s") % {"titles": titles},
+                code="alt_text_required",
+            )
         return alt_text
 
 

@@ -2,6 +2,7 @@
 the rules on deleting and changing photos, and the upload of several photos at once."""
 
 import io
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
 from photos.models import Photo
+from tests.conftest import CHROMIUM
 from tests.factories import jpeg_bytes, make_article, make_photo
 
 pytestmark = pytest.mark.django_db
@@ -372,6 +374,21 @@ def test_clearing_the_alt_text_of_a_photo_on_a_live_article_is_a_form_error(edit
     assert photo.alt_text == "Cảng nhìn từ trên cao"
 
 
+def test_a_photo_on_a_live_article_still_without_alt_text_says_so_and_can_get_its_file(editor_client):
+    # An imported photo: no file, no alt text, already on a live story; adding its file must not be blocked.
+    photo = make_photo(with_image=False, alt_text="")
+    make_article(title="Cảng mở rộng", featured_photo=photo)
+
+    page = editor_client.get(change_url(photo))
+    response = editor_client.post(change_url(photo), change_data(photo, image=upload()))
+
+    warning = _("Live articles show this photo without an alt text: %(titles)s") % {"titles": "Cảng mở rộng"}
+    assertContains(page, f'<span class="nr-alt-missing">{warning}</span>', html=True)
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert not photo.is_missing
+
+
 def test_the_alt_text_of_a_photo_no_live_article_shows_may_be_empty(editor_client):
     photo = make_photo(alt_text="Cảng")
     make_article(featured_photo=photo, live=False)
@@ -577,3 +594,89 @@ def test_the_upload_page_in_english(editor_client):
 
     with translation.override("en"):
         assertContains(response, "<h1>Upload several photos</h1>", html=True)
+
+
+# In the browser: the focal point by a click and by the keyboard, a suggestion copied in -------------------
+
+
+def browser_test(test):
+    """A test in Chromium against the live server (its database committed, so a transactional test)."""
+    for mark in (
+        pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.browser,
+    ):
+        test = mark(test)
+    return test
+
+
+def _logged_in_page(browser, live_server, user, path, width=1280):
+    # The narrow one is a phone: touch, so the picture is tapped rather than clicked.
+    context = browser.new_context(viewport={"width": width, "height": 900}, has_touch=width < 768)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next={path}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{path}")
+    return context, page
+
+
+def _marker_at(page):
+    """The marker's centre as fractions of the picture's box."""
+    return page.evaluate(
+        """() => {
+          const image = document.querySelector('.nr-focal-img').getBoundingClientRect();
+          const marker = document.querySelector('.nr-focal-marker').getBoundingClientRect();
+          return [(marker.left + marker.width / 2 - image.left) / image.width,
+                  (marker.top + marker.height / 2 - image.top) / image.height];
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@browser_test
+def test_clicking_the_picture_sets_the_focal_point_and_saving_remakes_the_crops(browser, live_server, editor, width):
+    photo = make_photo(image=upload("rong.jpg", size=(400, 200)), alt_text="Cảng")
+    old_square = photo.rendition("square", "jpeg", 160).name
+    context, page = _logged_in_page(browser, live_server, editor, change_url(photo), width)
+    page.locator(".nr-focal-marker:not([hidden])").wait_for()
+    assert _marker_at(page) == pytest.approx([0.5, 0.5], abs=0.02)
+
+    picture = page.locator(".nr-focal-img")
+    picture.scroll_into_view_if_needed()
+    box = picture.bounding_box()
+    point = {"x": box["width"] * 0.8, "y": box["height"] * 0.25}
+    if width < 768:
+        picture.tap(position=point)
+    else:
+        picture.click(position=point)
+
+    assert float(page.input_value("#id_focal_x")) == pytest.approx(0.8, abs=0.01)
+    assert float(page.input_value("#id_focal_y")) == pytest.approx(0.25, abs=0.01)
+    assert _marker_at(page) == pytest.approx([0.8, 0.25], abs=0.02)
+    # The keyboard's way: the number fields move the marker too.
+    page.fill("#id_focal_y", "0.6")
+    assert _marker_at(page) == pytest.approx([0.8, 0.6], abs=0.02)
+    page.click("input[name=_continue]")
+    page.wait_for_url(f"**{change_url(photo)}")
+    photo.refresh_from_db()
+    assert photo.renditions["focal"] == pytest.approx([0.8, 0.6], abs=0.01)
+    new_square = photo.rendition("square", "jpeg", 160)
+    assert new_square.name != old_square
+    assert page.locator(f'.nr-crops img[src="{new_square.url}"]').count() == 1
+    context.close()
+
+
+@browser_test
+def test_the_suggestion_button_copies_the_caption_found_in_the_file(browser, live_server, editor):
+    photo = make_photo(caption="")
+    Photo.objects.filter(pk=photo.pk).update(suggested_caption="Lễ ký kết hợp tác đào tạo")
+    context, page = _logged_in_page(browser, live_server, editor, change_url(photo))
+
+    assert page.input_value("#id_caption") == ""  # never filled in by itself
+    page.click(".field-caption .nr-suggestion-use")
+
+    assert page.input_value("#id_caption") == "Lễ ký kết hợp tác đào tạo"
+    assert page.evaluate("document.activeElement.id") == "id_caption"
+    context.close()
