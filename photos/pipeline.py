@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 # The master is the source of every later rendition, not what readers download: high quality, quick to write.
 MASTER_QUALITY = {"JPEG": 92, "WEBP": 92, "AVIF": 85}
 RENDITION_QUALITY = {"jpeg": 82, "webp": 80}
-# libwebp's effort: 4 (its default) on small renditions; less on the widest, where it costs most.
-WEBP_METHOD_WIDE = (1280, 3)
+# libwebp's effort (its default): 2 would save a third of the time at 9 % more bytes for every reader.
+WEBP_METHOD = 4
 PIL_FORMAT = {"jpeg": "JPEG", "webp": "WEBP"}
 # What a stored master may be; a file of another format stored by older code (a GIF) becomes a PNG.
 MASTER_FORMATS = {"JPEG", "PNG", "WEBP", "AVIF"}
@@ -283,6 +283,11 @@ def make_renditions(photo, *, reuse=True):
     focal = (photo.focal_x, photo.focal_y)
     image, full_size = _master_pixels(photo)
     planned = plan(full_size, focal)
+    # A box filter by a whole factor first (cheap), to no less than the widest rendition needs: every crop
+    # and width is then resized from a quarter of the pixels, or fewer.
+    factor = int(image.width / (full_size[0] * _scale_needed(planned)))
+    if factor >= 2:
+        image = image.reduce(factor)
     old = dict(photo.renditions)
     renditions = {"focal": list(focal)}
     made = []
@@ -365,8 +370,7 @@ def _save_rendition(image, name, fmt):
             image = flat
         image.save(buffer, "JPEG", quality=RENDITION_QUALITY[fmt], optimize=True, progressive=True)
     else:
-        method = WEBP_METHOD_WIDE[1] if image.width >= WEBP_METHOD_WIDE[0] else 4
-        image.save(buffer, PIL_FORMAT[fmt], quality=RENDITION_QUALITY[fmt], method=method)
+        image.save(buffer, PIL_FORMAT[fmt], quality=RENDITION_QUALITY[fmt], method=WEBP_METHOD)
     if default_storage.exists(name):
         # The same master and focal point give the same name: a rebuild writes over what is there.
         default_storage.delete(name)
