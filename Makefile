@@ -42,6 +42,8 @@ node_modules/.installed: package.json package-lock.json
 
 run: $(VENV)/.runtime-installed .env
 	$(MANAGE) migrate --no-input
+	@# Photos stored by an older version get their clean master and renditions; nothing to do otherwise.
+	$(MANAGE) rebuild_renditions --only-missing -v 0
 	@if $(MANAGE) shell -v 0 -c 'import sys; from articles.models import Article; sys.exit(1 if Article.objects.exists() else 0)'; then \
 		$(MANAGE) seed_demo; \
 	fi
