@@ -41,7 +41,7 @@ VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # No spaces or path separators: a sentence ending in ".jpg" is prose, and a
 # name must never reach outside the images folder.
-_IMAGE_NAME = re.compile(r"[^\s/\\]+\.(?:jpe?g|png|webp|gif)", re.IGNORECASE)
+_IMAGE_NAME = re.compile(r"[^\s/\\]+\.(?:jpe?g|png|webp|avif|gif)", re.IGNORECASE)
 _DATELINE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})")
 _DATE_LIKE = re.compile(r"(?=.*\d)[\d/.:,\- ]+")
 # Block markers at the start of a line. Dialogue in Vietnamese prose starts with "- " or "– ", so dashes are
@@ -380,19 +380,13 @@ class Importer:
         """
         parsed = parsed or parse(read_lines(path))
         images = {figure.filename: find_image(figure.filename, path, self.images_dir) for figure in parsed.figures}
-        # Every file the photo pipeline stores meanwhile: masters and each of their renditions.
-        with pipeline.track_stored() as names:
-            try:
-                with transaction.atomic(), reversion.create_revision():
-                    reversion.set_comment(_("Imported from the file %(name)s") % {"name": Path(path).name})
-                    result = self._save(Path(path), parsed, images, authors, prepare)
-                    # The byline rows are bulk-created (no signals): the version is taken once they are there.
-                    reversion.add_to_revision(result.article)
-            except BaseException:
-                # A rollback removes rows but cannot take back a stored file.
-                for name in names:
-                    default_storage.delete(name)
-                raise
+        # Every file the photo pipeline stores meanwhile (masters and their renditions) is listed; a rollback
+        # removes rows but cannot take back a stored file, so on failure those files are deleted too.
+        with pipeline.removed_on_failure() as names, transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(_("Imported from the file %(name)s") % {"name": Path(path).name})
+            result = self._save(Path(path), parsed, images, authors, prepare)
+            # The byline rows are bulk-created (no signals): the version is taken once they are there.
+            reversion.add_to_revision(result.article)
         self.stored.extend((default_storage, name) for name in names)
         return result
 

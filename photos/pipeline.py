@@ -64,6 +64,20 @@ def track_stored():
         _trackers.reset(token)
 
 
+@contextlib.contextmanager
+def removed_on_failure():
+    """Files the pipeline stores inside the block are deleted again if the block raises (a rolled-back
+    transaction takes back rows, not stored files); yields their names as track_stored() does."""
+    with track_stored() as names:
+        try:
+            yield names
+        except BaseException:
+            for name in names:
+                with contextlib.suppress(Exception):
+                    default_storage.delete(name)
+            raise
+
+
 def _store(name, data):
     stored = default_storage.save(name, ContentFile(data))
     for names in _trackers.get():
