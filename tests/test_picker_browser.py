@@ -203,6 +203,21 @@ def test_a_login_expired_while_the_picker_is_open_is_said_not_shown_as_a_page(
     status = dialog.get_by_role("status")
     status.filter(has_text=_("Your login has expired. Log in again in another tab, then try again.")).wait_for()
     assert page.locator(".nr-picker-grid li").count() == 3  # what was shown stays
+
+    # Logged in again in another tab, the dialog left open uploads again.
+    other = page.context.new_page()
+    other.goto(live_server.url + "/admin/login/")
+    other.fill("#id_username", "phongvien")
+    other.fill("#id_password", PASSWORD)
+    other.click("input[type=submit]")
+    other.wait_for_url("**/admin/")
+    other.close()
+    dialog.locator("#nr-picker-files").set_input_files(
+        [{"name": "sau-dang-nhap.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
+    )
+    dialog.locator(".nr-picker-send").click()
+    dialog.locator(".nr-picker-ok").filter(has_text="sau-dang-nhap.jpg").wait_for()
+    assert Photo.objects.filter(original_filename="sau-dang-nhap.jpg").count() == 1
     assert errors == []
 
 

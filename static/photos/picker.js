@@ -117,11 +117,12 @@ function createPicker() {
     results.replaceChildren()
     say(dialog.dataset.textUploading)
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: new FormData(form),
-        credentials: "same-origin",
-      })
+      const body = new FormData(form)
+      // The cookie's token is the current one: a login in another tab since the dialog was fetched
+      // changed it, and the form's copy would be refused.
+      const token = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1]
+      if (token) body.set("csrfmiddlewaretoken", decodeURIComponent(token))
+      const response = await fetch(form.action, { method: "POST", body, credentials: "same-origin" })
       const data = await json(response)
       if (!response.ok) throw new Error(data.error)
       for (const result of data.results) {
