@@ -680,3 +680,26 @@ def test_the_suggestion_button_copies_the_caption_found_in_the_file(browser, liv
     assert page.input_value("#id_caption") == "Lễ ký kết hợp tác đào tạo"
     assert page.evaluate("document.activeElement.id") == "id_caption"
     context.close()
+
+
+@browser_test
+def test_the_grid_s_checkboxes_drive_the_admin_s_actions(browser, live_server, editor):
+    keep, *doomed = [make_photo(caption=f"Ảnh {n}") for n in range(3)]
+    context, page = _logged_in_page(browser, live_server, editor, LIBRARY)
+
+    for photo in doomed:
+        page.check(f"#nr-select-{photo.pk}")
+    assert page.locator("tr.nr-tile.selected").count() == 2
+    # "2 của 3 được chọn": the counter is Django's script's, in its own catalogue.
+    counter = page.locator(".action-counter").inner_text().split()
+    assert (counter[0], counter[2]) == ("2", "3")
+    page.select_option("select[name=action]", "delete_selected")
+    page.click("button[name=index]")
+    page.wait_for_selector("input[name=post]", state="attached")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{LIBRARY}")
+
+    assert list(Photo.objects.values_list("pk", flat=True)) == [keep.pk]
+    page.check("#action-toggle")
+    assert page.locator("tr.nr-tile.selected").count() == 1
+    context.close()
