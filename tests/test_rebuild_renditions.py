@@ -195,3 +195,24 @@ def test_a_stored_jpeg_master_is_read_at_a_reduced_scale_for_its_renditions(monk
     assert photo.renditions["w"]["jpeg"] == widths
     with default_storage.open(photo.rendition("w", "jpeg", 1920).name) as file, Image.open(file) as image:
         assert image.size == (1920, 1440)
+
+
+def test_a_photo_interrupted_halfway_keeps_its_row_and_leaves_no_new_file(settings, monkeypatch):
+    photo = legacy_photo()
+    before = stored_files(settings)
+    real_save = pipeline._save_rendition
+    calls = []
+
+    def interrupted(image, name, fmt):
+        calls.append(name)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_save(image, name, fmt)
+
+    monkeypatch.setattr(pipeline, "_save_rendition", interrupted)
+    error, _, _ = rebuild_failing()
+    assert str(error) == "interrupted after 0 photos rebuilt; run it again to start over"
+    # The legacy file is still the photo's, and neither the clean master nor the two renditions made remain.
+    assert stored_files(settings) == before
+    photo.refresh_from_db()
+    assert (photo.format, photo.renditions) == ("", {})

@@ -32,10 +32,10 @@ class Progress:
     def update(self, done, pk):
         now = time.monotonic()
         if self.tty:
-            self.stream.write(f"\r{self.line(done, pk)}", ending="")
+            self.stream.write(f"\r{self.line(done, pk)}", style_func=_plain, ending="")
             self.stream.flush()
         elif now - self.last_line >= LINE_EVERY_SECONDS or done == self.total:
-            self.stream.write(self.line(done, pk))
+            self.stream.write(self.line(done, pk), style_func=_plain)
             self.last_line = now
 
     def line(self, done, pk):
@@ -45,7 +45,7 @@ class Progress:
 
     def finish(self):
         if self.tty:
-            self.stream.write("")
+            self.stream.write("", style_func=_plain)
 
 
 class Command(BaseCommand):
@@ -92,10 +92,8 @@ class Command(BaseCommand):
                 progress.update(done, pk)
         except KeyboardInterrupt:
             progress.finish()
-            where = f"--start-after {last_done}" if last_done is not None else "the beginning"
-            raise CommandError(
-                f"interrupted after {rebuilt} photos rebuilt; resume with {where}", returncode=130
-            ) from None
+            resume = f"resume with --start-after {last_done}" if last_done is not None else "run it again to start over"
+            raise CommandError(f"interrupted after {rebuilt} photos rebuilt; {resume}", returncode=130) from None
         progress.finish()
         summary = f"{rebuilt} photos rebuilt"
         if only_missing:
@@ -107,8 +105,9 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} photos failed: {', '.join(f'#{pk}' for pk, _ in failed)}")
 
     def rebuild(self, pk, only_missing):
-        """Rebuild one photo in its own transaction; False when --only-missing finds nothing to do."""
-        with transaction.atomic():
+        """Rebuild one photo in its own transaction; False when --only-missing finds nothing to do. A photo
+        that fails (or is interrupted) halfway keeps its row as it was, and the files made for it go."""
+        with pipeline.removed_on_failure(), transaction.atomic():
             photo = Photo.objects.select_for_update().filter(pk=pk).first()
             if photo is None or not photo.image:
                 return False  # deleted or emptied since the list was made
@@ -116,6 +115,11 @@ class Command(BaseCommand):
                 return False
             pipeline.rebuild(photo)
             return True
+
+
+def _plain(text):
+    """Progress is not an error: without this, Django paints everything on a terminal's stderr red."""
+    return text
 
 
 def _ids(value):
