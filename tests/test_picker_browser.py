@@ -212,6 +212,7 @@ def test_a_login_expired_while_the_picker_is_open_is_said_not_shown_as_a_page(
     other.click("input[type=submit]")
     other.wait_for_url("**/admin/")
     other.close()
+    dialog.get_by_text(_("Upload new photos")).click()
     dialog.locator("#nr-picker-files").set_input_files(
         [{"name": "sau-dang-nhap.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
     )
@@ -231,6 +232,7 @@ def test_two_files_uploaded_from_the_dialog_and_one_refused_with_its_message(
     page.locator(".tiptap p").first.click()
     dialog = open_picker(page)
     page.wait_for_function("() => document.querySelectorAll('.nr-picker-grid li').length === 3")
+    dialog.get_by_text(_("Upload new photos")).click()
     dialog.locator("#nr-picker-files").set_input_files(
         [
             {"name": "tau-cap-cang.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((200, 150))},
@@ -355,6 +357,7 @@ def test_the_open_picker_has_no_axe_violations(
     page.locator(".tiptap p").first.click()
     dialog = open_picker(page)
     page.wait_for_function("() => document.querySelectorAll('.nr-picker-grid li').length === 3")
+    dialog.get_by_text(_("Upload new photos")).click()
     dialog.locator("#nr-picker-files").set_input_files(
         [{"name": "x.svg", "mimeType": "image/svg+xml", "buffer": b"<svg xmlns='http://www.w3.org/2000/svg'/>"}]
     )
