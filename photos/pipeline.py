@@ -385,9 +385,8 @@ def _save_rendition(image, name, fmt):
         image.save(buffer, "JPEG", quality=RENDITION_QUALITY[fmt], optimize=True, progressive=True)
     else:
         image.save(buffer, PIL_FORMAT[fmt], quality=RENDITION_QUALITY[fmt], method=WEBP_METHOD)
-    if default_storage.exists(name):
-        # The same master and focal point give the same name: a rebuild writes over what is there.
-        default_storage.delete(name)
+    # A rebuild never writes over the files the row records: the storage gives the new one a free name, and the
+    # old one goes after the commit, so a rebuild that fails halfway leaves the photo as it was.
     return _store(name, buffer.getvalue())
 
 

@@ -192,7 +192,7 @@ def test_a_stored_jpeg_master_is_read_at_a_reduced_scale_for_its_renditions(monk
     # libjpeg decoded it at 1/2: still wider than the widest rendition (1920), a quarter of the pixels.
     assert set(sizes) == {(2000, 1500)}
     photo.refresh_from_db()
-    assert photo.renditions["w"]["jpeg"] == widths
+    assert [entry[:2] for entry in photo.renditions["w"]["jpeg"]] == [entry[:2] for entry in widths]
     with default_storage.open(photo.rendition("w", "jpeg", 1920).name) as file, Image.open(file) as image:
         assert image.size == (1920, 1440)
 
@@ -216,3 +216,35 @@ def test_a_photo_interrupted_halfway_keeps_its_row_and_leaves_no_new_file(settin
     assert stored_files(settings) == before
     photo.refresh_from_db()
     assert (photo.format, photo.renditions) == ("", {})
+
+
+def test_a_rebuild_that_fails_halfway_leaves_the_photos_files_as_they_were(settings, monkeypatch):
+    photo = make_photo()
+    before = {name: default_storage.open(name).read() for name in every_name(photo)}
+    real_save = pipeline._save_rendition
+    calls = []
+
+    def failing(image, name, fmt):
+        calls.append(name)
+        if len(calls) == 4:
+            raise OSError(28, "No space left on device")
+        return real_save(image, name, fmt)
+
+    monkeypatch.setattr(pipeline, "_save_rendition", failing)
+    error, _, err = rebuild_failing()
+    assert str(error) == f"1 photos failed: #{photo.pk}"
+    assert f"photo #{photo.pk}: [Errno 28] No space left on device" in err
+    photo.refresh_from_db()
+    assert {name: default_storage.open(name).read() for name in every_name(photo)} == before
+    assert stored_files(settings) == set(before)
+
+
+def test_a_rebuild_replaces_the_files_after_commit(settings, django_capture_on_commit_callbacks):
+    photo = make_photo()
+    old = set(every_name(photo))
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuild()
+    photo.refresh_from_db()
+    assert photo.image.name in old  # the clean master stays; renditions are new files
+    assert stored_files(settings) == set(every_name(photo))
+    assert not pipeline.files_missing(photo)
