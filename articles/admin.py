@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from photos.display import photo_preview
+from photos.widgets import PhotoChooserWidget
 
 from . import services
 from .corrections import CorrectionsAdminMixin
@@ -340,7 +341,7 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
     # Drafts have no publish_at: put them first on every database (PostgreSQL and
     # SQLite disagree on where NULLs sort by default).
     ordering = [F("publish_at").desc(nulls_first=True), "-pk"]
-    autocomplete_fields = ["section", "featured_photo", "organizations", "tags"]
+    autocomplete_fields = ["section", "organizations", "tags"]
     readonly_fields = ["featured_photo_preview", "created_by", "created_at", "updated_at", "visibility", "publish_time"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "lead", "body"]}),
@@ -368,6 +369,12 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
 
     actions = ["publish_selected", "unschedule_selected", "archive_selected", "restore_selected"]
 
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "featured_photo":
+            # The library picker (photos/widgets.py) instead of a select: search, thumbnails, upload.
+            return db_field.formfield(widget=PhotoChooserWidget())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
     def get_queryset(self, request):
         # The changelist shows sections and bylines: fetched up front, not one query per row.
         bylines = ArticleAuthor.objects.select_related("author")

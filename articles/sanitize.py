@@ -9,7 +9,8 @@ import re
 from html.parser import HTMLParser
 
 import nh3
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy
 
 from .text import strip_bidi
 
@@ -45,6 +46,12 @@ EDITOR_EXTENSIONS = {
     "Figure": True,
     "Caption": True,
     "Image": True,
+    # The photo library's picker (static/photos/editor-photo.js): inserts a library figure, nothing else.
+    "LibraryPhoto": {
+        "dialogUrl": reverse_lazy("photo_picker:dialog"),
+        "title": gettext_lazy("Photo from the library"),
+        "errorText": gettext_lazy("The photo library could not be opened. Reload the page and try again."),
+    },
     "Table": True,
     "TableRow": True,
     "TableHeader": True,

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -236,6 +238,12 @@ if SECURE_PROXY:
 # editor (newsroom/csp.py): its <script type="importmap"> runs by a nonce made for that response,
 # and Tiptap's base CSS for ProseMirror, which it injects as one fixed <style> block, by its hash
 # (a new django-prose-editor may change that text: tests/test_csp_browser.py then fails).
+# The body editor's "Photo from the library" button (static/photos/editor-photo.js), loaded by the
+# configurable preset; it adds no tag the sanitiser does not already keep.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {"js": [static_lazy("photos/editor-photo.js")], "extensions": {"LibraryPhoto": html_tags([])}},
+]
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
