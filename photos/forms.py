@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -110,13 +111,13 @@ class MultiUploadForm(forms.Form):
         help_text=_("Choose one or more JPEG, PNG, WebP or AVIF files; each is checked and saved on its own."),
     )
     caption = forms.CharField(
-        label=_("caption"),
+        label=capfirst(_("caption")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         help_text=_("Optional: given to every photo uploaded now."),
     )
     credit = forms.CharField(
-        label=_("credit"),
+        label=capfirst(_("credit")),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"class": "vTextField"}),

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -106,7 +107,8 @@ def test_the_grid_shows_each_photo_as_a_tile_of_its_square_crop(editor_client, e
     assertContains(response, "64×48")
     assertContains(response, "Nguyễn Lan")
     assertContains(response, "cang-1712209912.jpg")
-    assertContains(response, _("Used in %(counter)s articles").replace("%(counter)s", "2"), count=1, html=False)
+    used = ngettext("Used in %(counter)s article", "Used in %(counter)s articles", 2) % {"counter": 2}
+    assertContains(response, used, count=1, html=False)
     assertContains(response, _("Not used yet"), count=1)
     # The admin's actions stay usable: the select-all box and one checkbox per photo, inside #result_list's rows.
     assertContains(response, 'id="action-toggle"')
@@ -424,7 +426,11 @@ def test_deleting_a_photo_a_live_article_shows_is_refused_with_the_articles(edit
 
     for answer in (page, response):
         assert answer.status_code == 200
-        assertContains(answer, _("Live articles show this photo, so it cannot be deleted."), html=False)
+        refusal = _(
+            "Live articles show this photo, so it cannot be deleted. Take it out of these articles (or take them "
+            "down) first:"
+        )
+        assertContains(answer, f'<p class="errornote">{refusal}</p>', html=True)
         live_url = reverse("admin:articles_article_change", args=[live.pk])
         assertContains(answer, f'<a href="{live_url}">Cảng mở rộng</a>')
         assertNotContains(answer, "Bài nháp</a>")
@@ -440,7 +446,11 @@ def test_the_bulk_delete_refuses_when_a_live_article_shows_any_photo(editor_clie
     response = editor_client.post(LIBRARY, data)
 
     assert response.status_code == 200
-    assertContains(response, _("Live articles show some of these photos, so none of them was deleted."), html=False)
+    refusal = _(
+        "Live articles show some of these photos, so none of them was deleted. Take the photos out of these articles "
+        "(or take them down) first:"
+    )
+    assertContains(response, f'<p class="errornote">{refusal}</p>', html=True)
     assertContains(response, "Cảng mở rộng</a>")
     assert Photo.objects.count() == 2
 
