@@ -50,14 +50,21 @@ def photo_ids(html):
     return [int(pk) for pk in library_photo_src().findall(safe_body(html))]
 
 
-def render_body(html, photos):
-    """The sanitised body with every library photo drawn as a figure; `photos` maps id -> Photo."""
+def render_body(html, photos, *, lead=None):
+    """The sanitised body with every library photo drawn as a figure; `photos` maps id -> Photo.
+
+    `lead` is the id of the photo that is the page's lead image (the featured photo, when the body places it):
+    its first figure is fetched first instead of lazily (templates/photos/_picture.html).
+    """
+    drawn = set()
 
     def figure(match):
         pk = int(next(group for group in match.groups() if group))
         photo = photos.get(pk)
         if photo is None or photo.is_missing:
             return ""
-        return render_to_string("articles/_figure.html", {"photo": photo, "in_body": True})
+        is_lead = pk == lead and pk not in drawn
+        drawn.add(pk)
+        return render_to_string("articles/_figure.html", {"photo": photo, "lead": is_lead})
 
     return mark_safe(_figures().sub(figure, safe_body(html)))  # noqa: S308 -- safe_body() is the allowlist's output

@@ -111,7 +111,9 @@ class HomeView(ArticleListMixin, ListView):
         context = super().get_context_data(**kwargs)
         latest = list(context["articles"])
         # The lead is the newest story that has a photo to show; else simply the newest.
-        lead = next((a for a in latest if a.featured_photo and a.featured_photo.image), latest[0] if latest else None)
+        lead = next(
+            (a for a in latest if a.featured_photo and not a.featured_photo.is_missing), latest[0] if latest else None
+        )
         context["lead"] = lead
         rest = [a for a in latest if a is not lead]
         context["secondary"] = rest[:HOME_SECONDARY]
@@ -212,11 +214,14 @@ class ArticleView(DetailView):
         article = self.object
         ids = photo_ids(article.body)
         photos = Photo.objects.in_bulk(ids) if ids else {}
-        featured = article.featured_photo
+        featured = article.featured_photo if article.featured_photo and not article.featured_photo.is_missing else None
+        # A featured photo that the body also shows is drawn once, where the body places it; it is the page's
+        # lead image there when it is the body's first photo, not when it comes further down.
+        in_body = featured is not None and featured.pk in ids
+        lead = featured.pk if in_body and ids[0] == featured.pk else None
         return super().get_context_data(
-            body=render_body(article.body, photos),
-            # A featured photo that the body also shows is drawn once, where the body places it.
-            featured_photo=featured if featured and not featured.is_missing and featured.pk not in ids else None,
+            body=render_body(article.body, photos, lead=lead),
+            featured_photo=None if in_body else featured,
             related=Article.objects.related_to(article),
             **self.corrections_context(article),
             preview=not article.is_live,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
+from photos.templatetags.photo_tags import LAYOUTS
 from tests.factories import (
     make_article,
     make_author,
@@ -20,6 +21,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+ARTICLE_SIZES = LAYOUTS["article"].sizes
 
 
 @pytest.fixture
@@ -62,7 +64,15 @@ def test_article_page_shows_everything_a_reader_needs(client):
         html=True,
     )
     assertContains(response, '<p class="article__lead">Hải Phòng đặt mục tiêu đào tạo 1.000 kỹ sư.</p>', html=True)
-    assertContains(response, f'<img src="{photo.image.url}" alt="Hội trường kín chỗ" width="64" height="48"')
+    jpeg, webp = photo.rendition("w", "jpeg"), photo.rendition("w", "webp")
+    assertContains(
+        response,
+        f'<picture><source type="image/webp" srcset="{webp.url} 64w" sizes="{ARTICLE_SIZES}">'
+        f'<img src="{jpeg.url}" srcset="{jpeg.url} 64w" sizes="{ARTICLE_SIZES}" width="64" height="48" '
+        'alt="Hội trường kín chỗ" fetchpriority="high" decoding="async"></picture>',
+        html=True,
+    )
+    assertNotContains(response, photo.image.url)  # the master is never what a reader downloads
     assertContains(response, 'Lễ ra mắt đề án <span class="credit">Ảnh: Minh Anh</span>')
     assertContains(response, "<h2>Mục tiêu</h2>", html=True)
     assertContains(response, f'<a href="{organization.get_absolute_url()}">{organization.name}</a>', html=True)
@@ -95,7 +105,8 @@ def test_body_photos_show_their_current_caption_and_credit(client):
     response = client.get(article.get_absolute_url())
 
     assertContains(response, 'Chú thích đã sửa <span class="credit">Ảnh: A</span>')
-    assertContains(response, f'<img src="{photo.image.url}" alt="Chú thích đã sửa"')
+    assertContains(response, f'<img src="{photo.rendition("w", "jpeg").url}" srcset=')
+    assertContains(response, 'alt="Chú thích đã sửa" loading="lazy" decoding="async"')
     assertNotContains(response, "Chú thích cũ")
     assertNotContains(response, "Ảnh chưa có tệp")  # a photo without its file is left out, not broken
     assertNotContains(response, "/anh/")
@@ -179,7 +190,9 @@ def test_home_shows_lead_story_with_photo_latest_and_sections(client):
     assert response.context["secondary"] == [newest]
     assert response.context["latest"] == []
     assertContains(response, f'<a href="{lead.get_absolute_url()}">Cảng Lạch Huyện đón tàu lớn</a>', html=True)
-    assertContains(response, f'src="{photo.image.url}"')
+    card = photo.rendition("card", "jpeg")
+    assertContains(response, f'<img src="{card.url}" srcset="{card.url} 64w" sizes="{LAYOUTS["home-lead"].sizes}"')
+    assertContains(response, 'fetchpriority="high"', count=1)
     assert response.context["section_blocks"] == []  # both stories are already shown above
     assertNotContains(response, "Bài nháp")
     assertContains(response, '<a href="/chuyen-muc/thoi-su/">Thời sự</a>', html=True)
@@ -331,18 +344,24 @@ def test_404_page_is_the_newspapers_own(client, settings):
 
 
 def _grow(n, sections):
-    photos = [make_photo() for _ in range(3)]
-    authors = [make_author() for _ in range(3)]
-    organizations = [make_organization() for _ in range(2)]
+    """`n` live stories, each with a featured photo and two body figures of its own and one shared, by authors
+    with portraits, about organisations with logos: every photo a page may draw, growing with the stories."""
+    shared = make_photo()
+    authors = [make_author(photo=make_photo()) for _ in range(3)]
+    organizations = [make_organization(logo=make_photo()) for _ in range(2)]
     tags = [make_tag() for _ in range(2)]
     for i in range(n):
+        figures = "".join(
+            f'<figure><img src="{photo.get_absolute_url()}" alt=""></figure><p>Đoạn.</p>'
+            for photo in (make_photo(), make_photo(), shared)
+        )
         make_article(
             section=sections[i % len(sections)],
             authors=authors[: 1 + i % 3],
             organizations=organizations[: i % 3],
             tags=tags[: 1 + i % 2],
-            featured_photo=photos[i % 3],
-            body=f'<p>Đoạn.</p><figure><img src="{photos[(i + 1) % 3].get_absolute_url()}" alt=""></figure>',
+            featured_photo=make_photo(),
+            body=f"<p>Đoạn.</p>{figures}",
         )
 
 
@@ -355,12 +374,23 @@ def _count_queries(client, url):
 
 # Listings: the list's own object, the count, the page, its bylines and the navigation's sections. The home page:
 # the newest stories and the section blocks, each with its bylines, and the sections. An article: itself, bylines,
-# organisations, tags, the photos in its body, related stories and the sections.
+# organisations, tags, the photos in its body, related stories and the sections. Every photo and its renditions
+# come with its article (featured photos), author or organisation (select_related: renditions are a column of
+# the photo's row), or in the one query for the body's photos.
 BUDGETS = {"home": 5, "section": 5, "section page 2": 5, "tag": 5, "author": 5, "organization": 5, "article": 7}
 
 
+def _pictures_expected(page, context):
+    """How many <picture>s the page draws at least: one per card with its photo, and the article's own."""
+    if page == "home":
+        return 1 + len(context["secondary"]) + len(context["section_blocks"])
+    if page == "article":
+        return 1 + 3 + len(context["related"])  # featured, two body figures and a shared one, related cards
+    return len(context["articles"])
+
+
 @pytest.mark.parametrize("page", list(BUDGETS))
-def test_pages_run_a_fixed_number_of_queries(client, page):
+def test_pages_run_a_fixed_number_of_queries(client, django_assert_num_queries, page):
     sections = [make_section() for _ in range(4)]
     _grow(16, sections)  # more than the home page's top twelve, so its section blocks have stories too
 
@@ -382,13 +412,21 @@ def test_pages_run_a_fixed_number_of_queries(client, page):
             ),
         }[page]()
 
+    def fetch():
+        address = url()
+        with django_assert_num_queries(BUDGETS[page]):
+            response = client.get(address)
+        assert response.status_code == 200
+        pictures = response.content.decode().count("<picture>")
+        assert pictures >= _pictures_expected(page, response.context) > 0
+        return pictures
+
     if page == "section page 2":
         _grow(80, sections)  # a second page to begin with
-    small = _count_queries(client, url())
+    small = fetch()
     _grow(30, sections)
-    large = _count_queries(client, url())
-
-    assert small == large == BUDGETS[page]
+    large = fetch()
+    assert large >= small
 
 
 def test_pages_are_vietnamese_whatever_the_browser_asks(client):
@@ -419,16 +457,18 @@ def test_home_splits_the_newest_stories_into_lead_secondary_and_latest(client):
 def test_author_portrait_and_organisation_logo_are_shown_with_alt_text(client):
     author = make_author(name="Phạm Hà", photo=make_photo())
     organization = make_organization(name="Sở Nội vụ", logo=make_photo())
-    assertContains(
-        client.get(author.get_absolute_url()),
-        f'<img src="{author.photo.image.url}" alt="Ảnh chân dung Phạm Hà" width="88" height="88">',
-        html=True,
-    )
-    assertContains(
-        client.get(organization.get_absolute_url()),
-        f'<img src="{organization.logo.image.url}" alt="Biểu trưng Sở Nội vụ" width="88" height="88">',
-        html=True,
-    )
+    for url, photo, alt in [
+        (author.get_absolute_url(), author.photo, "Ảnh chân dung Phạm Hà"),
+        (organization.get_absolute_url(), organization.logo, "Biểu trưng Sở Nội vụ"),
+    ]:
+        square = photo.rendition("square", "jpeg")  # 48 × 48: the factory's 64 × 48 photo, cropped square
+        assertContains(
+            client.get(url),
+            f'<picture><source type="image/webp" srcset="{photo.rendition("square", "webp").url} 48w" sizes="5.5rem">'
+            f'<img src="{square.url}" srcset="{square.url} 48w" sizes="5.5rem" width="48" height="48" alt="{alt}" '
+            'loading="lazy" decoding="async"></picture>',
+            html=True,
+        )
 
 
 def test_story_headings_follow_the_page_outline(client):
@@ -654,11 +694,15 @@ def test_a_featured_photo_the_body_also_shows_is_drawn_once(client):
     article = make_article(body=body, featured_photo=photo)
     with_other = make_article(body=body, featured_photo=other)
 
+    src, other_src = (f'src="{p.rendition("w", "jpeg").url}"' for p in (photo, other))
     page = client.get(article.get_absolute_url()).content.decode()
-    assert page.count(f'src="{photo.image.url}"') == 1
-    # In the body's place, after the first paragraph, not above it.
-    assert page.index("Đoạn một.") < page.index(photo.image.url)
+    assert page.count(src) == 1
+    # In the body's place, after the first paragraph, not above it; still the page's lead image there.
+    assert page.index("Đoạn một.") < page.index(src)
+    assert page.count('fetchpriority="high"') == 1
+    assert 'loading="lazy"' not in page
 
     page = client.get(with_other.get_absolute_url()).content.decode()
-    assert page.count(f'src="{photo.image.url}"') == page.count(f'src="{other.image.url}"') == 1
-    assert page.index(other.image.url) < page.index("Đoạn một.")
+    assert page.count(src) == page.count(other_src) == 1
+    assert page.index(other_src) < page.index('fetchpriority="high"') < page.index("Đoạn một.") < page.index(src)
+    assert page.count('loading="lazy"') == 1  # the body's photo
