@@ -861,5 +861,5 @@ def test_a_photo_kept_without_its_file_appears_on_the_article_once_a_reimport_br
     assert f'src="/anh/{waiting.pk}/"' in body
     page = client.get(article.get_absolute_url()).content.decode()
     assert MISSING_CAPTION in page
-    assert f'{waiting.rendition("w", "jpeg", 640).url} 640w' in page
-    assert f'{waiting.rendition("w", "webp", 640).url} 640w' in page
+    assert f"{waiting.rendition('w', 'jpeg', 640).url} 640w" in page
+    assert f"{waiting.rendition('w', 'webp', 640).url} 640w" in page
