@@ -78,13 +78,15 @@ class Photo(models.Model):
         from . import pipeline
 
         new_file = pipeline.needs_cleaning(self)
-        if new_file:
-            # The file becomes a clean master under a name of our making before the row points at it.
-            pipeline.clean_upload(self)
-        self.search_text = fold(" ".join([self.caption, self.credit, self.alt_text, self.original_filename]))
-        super().save(*args, **kwargs)
-        if self.format and (new_file or pipeline.crops_outdated(self)):
-            pipeline.make_renditions(self)
+        # A save that fails partway (the database, the storage) leaves none of the files it stored.
+        with pipeline.removed_on_failure():
+            if new_file:
+                # The file becomes a clean master under a name of our making before the row points at it.
+                pipeline.clean_upload(self)
+            self.search_text = fold(" ".join([self.caption, self.credit, self.alt_text, self.original_filename]))
+            super().save(*args, **kwargs)
+            if self.format and (new_file or pipeline.crops_outdated(self)):
+                pipeline.make_renditions(self)
 
     def get_absolute_url(self):
         """The stable address a body figure uses; it redirects to the current file."""
