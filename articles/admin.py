@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from photos.display import photo_preview
+from photos.usage import live_articles_lacking_alt_text
 from photos.widgets import PhotoChooserWidget
 
 from . import services
@@ -155,6 +156,21 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LacksAltTextFilter(admin.SimpleListFilter):
+    """Live stories that show a photo without alt text: what is left to fix (photos/usage.py says which)."""
+
+    title = _("photo alt text")
+    parameter_name = "thieu_mo_ta_anh"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Live, with a photo lacking alt text"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=live_articles_lacking_alt_text().values("pk"))
+        return queryset
+
+
 # The fields only an editor has on the article form; a POST from anyone else that carries them is refused.
 SCHEDULE_FIELDS = ["status", "publish_at", "expire_at"]
 SCHEDULE_KEYS = {"status", "publish_at", "publish_at_0", "publish_at_1", "expire_at", "expire_at_0", "expire_at_1"}
@@ -245,6 +261,19 @@ class ArticleAdminForm(NoLostEditsFormMixin, forms.ModelForm):
         if self.transition == ArticleEvent.Kind.RETURN and not cleaned_data.get("workflow_note", "").strip():
             self.add_error("workflow_note", _("Tell the reporter what to change: the note is required."))
 
+    def _post_clean(self):
+        super()._post_clean()
+        # The instance now holds the form's photo, body and status: refused here, as a form error, what the
+        # services would refuse on save (a photo without alt text going on the site).
+        # Publishing or scheduling checks every photo; any other save only the photos it adds to a live story.
+        stored = None
+        if self.instance.pk and self.transition not in (ArticleEvent.Kind.PUBLISH, ArticleEvent.Kind.SCHEDULE):
+            stored = Article.objects.filter(pk=self.instance.pk).first()
+        try:
+            services.check_alt_text(self.instance, stored=stored)
+        except ValidationError as error:
+            self.add_error(None, error)
+
     def _refuse_locked_slug_change(self):
         # Once published the slug is read-only, so it is not a form field and a posted
         # value would be silently dropped. A form opened before the article went out
@@ -334,7 +363,7 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
     empty_value_display = "—"
     inlines = [ArticleAuthorInline]
     list_display = ["title", "section", "author_names", "status", "visibility", "publish_time"]
-    list_filter = ["status", "section", VisibilityFilter]
+    list_filter = ["status", "section", VisibilityFilter, LacksAltTextFilter]
     list_select_related = ["section"]
     search_fields = ["title", "lead"]
     date_hierarchy = "publish_at"
@@ -369,12 +398,12 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
 
     actions = ["publish_selected", "unschedule_selected", "archive_selected", "restore_selected"]
 
-
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "featured_photo":
             # The library picker (photos/widgets.py) instead of a select: search, thumbnails, upload.
             return db_field.formfield(widget=PhotoChooserWidget())
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         # The changelist shows sections and bylines: fetched up front, not one query per row.
         bylines = ArticleAuthor.objects.select_related("author")

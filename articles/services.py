@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +35,7 @@ from django.utils.translation import pgettext
 
 from photos.models import Photo
 
+from .body import photo_ids
 from .models import Article, ArticleAuthor, ArticleEvent, Author, Organization, Section, Tag
 
 Status = Article.Status
@@ -202,6 +203,45 @@ def state_label(state):
     return labels[state]
 
 
+# Alt text ------------------------------------------------------------------
+
+
+def _on_site(article):
+    """Live, or scheduled to go live by the clock: readers see its photos now or will without anyone acting."""
+    return article.status == Status.PUBLISHED and not article.is_expired
+
+
+def _shown_photo_ids(article):
+    """The ids of the library photos the article shows, as it stands (maybe unsaved): featured, then the body's."""
+    ids = [article.featured_photo_id] if article.featured_photo_id else []
+    return list(dict.fromkeys([*ids, *photo_ids(article.body)]))
+
+
+def check_alt_text(article, *, stored=None):
+    """Refuse (ValidationError) to put on the site a photo that has no alt text, naming every such photo.
+
+    Applies when `article` is live or scheduled. With `stored`, the article as saved: if that was already on the
+    site, only the photos this change adds are checked, so that an urgent correction to a story is not held up
+    by an older photo; the article changelist's "photos lacking alt text" filter lists those stories.
+    """
+    if not _on_site(article):
+        return
+    ids = _shown_photo_ids(article)
+    if stored is not None and _on_site(stored):
+        before = set(_shown_photo_ids(stored))
+        ids = [pk for pk in ids if pk not in before]
+    if not ids:
+        return
+    photos = Photo.objects.in_bulk(ids)
+    lacking = [photos[pk] for pk in ids if pk in photos and not photos[pk].alt_text.strip()]
+    if lacking:
+        names = ", ".join(f"“{photo}” (#{photo.pk})" for photo in lacking)
+        message = _(
+            "A photo on a live article needs alt text, a short description for blind readers. Add it to: %(photos)s"
+        )
+        raise ValidationError({NON_FIELD_ERRORS: [message % {"photos": names}]}, code="alt_text")
+
+
 # Services -----------------------------------------------------------------
 
 
@@ -263,6 +303,8 @@ def _transition(kind, *, article, by, note="", apply):
             raise _denied(kind, by, stored)
         article.status = stored.status  # the form may have set it; only apply() decides the new one
         apply(article)
+        if kind in (Kind.PUBLISH, Kind.SCHEDULE):
+            check_alt_text(article)
         article.updated_by = by
         article.full_clean()
         article.save()
@@ -370,6 +412,7 @@ def article_save(*, article, by):
                 article.publish_at != stored.publish_at or article.expire_at != stored.expire_at
             ):
                 raise TransitionDenied(_("Only an editor can publish, schedule, take down or restore an article."))
+            check_alt_text(article, stored=stored)
         article.updated_by = by
         article.full_clean()
         article.save()
