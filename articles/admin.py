@@ -159,7 +159,7 @@ class VisibilityFilter(admin.SimpleListFilter):
 class LacksAltTextFilter(admin.SimpleListFilter):
     """Live stories that show a photo without alt text: what is left to fix (photos/usage.py says which)."""
 
-    title = _("photo alt text")
+    title = _("photos lacking alt text")
     parameter_name = "thieu_mo_ta_anh"
 
     def lookups(self, request, model_admin):
