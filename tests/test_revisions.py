@@ -261,7 +261,7 @@ def live_story(editor, **kwargs):
 
 def test_restoring_a_version_is_a_new_version_and_keeps_the_status(people):
     editor = people["editor"]
-    section, photo = make_section(name="Kinh tế"), make_photo()
+    section, photo = make_section(name="Kinh tế"), make_photo(alt_text="Tàu vào cảng")
     tag, org = make_tag(name="Cảng"), make_organization(name="Hội Khoa học")
     first, second = make_author(name="Lan"), make_author(name="Minh")
     article = live_story(editor, title="Bản đầu", lead="Sapo đầu", section=section, featured_photo=photo)
