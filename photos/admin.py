@@ -22,16 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from articles import services as article_services
 from articles.admin import GuardedChangeList, NewsroomAdmin
 from articles.models import Article
-from articles.text import fold, person_name
+from articles.text import person_name
 
 from . import services
 from .display import focal_picker, photo_crops, photo_preview, photo_thumbnail, photo_tile
 from .forms import MultiUploadForm, PhotoAdminForm
 from .models import Photo
 from .usage import articles_using, live_articles_using, photos_of
-
-# A search is at most this many words: each is one more condition on the query.
-MAX_SEARCH_WORDS = 12
 
 
 class PhotoFileFilter(admin.SimpleListFilter):
@@ -144,10 +141,7 @@ class PhotoAdmin(NewsroomAdmin):
         return PhotoChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        # Every word, folded as search_text is (no accents, đ→d, lower case), must be in it.
-        for word in fold(search_term).split()[:MAX_SEARCH_WORDS]:
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset, False
+        return queryset.matching(search_term), False
 
     def view_on_site(self, obj):
         # The photo's address redirects to its file; one still missing its file has nothing to show.

@@ -20,6 +20,18 @@ from .renditions import CROPS, FORMATS, Rendition
 from .storage import photo_upload_to
 
 FOCAL_RANGE = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+# More words than this in one search are ignored: no caption needs them, and each is a LIKE over the library.
+MAX_SEARCH_WORDS = 12
+
+
+class PhotoQuerySet(models.QuerySet):
+    def matching(self, text):
+        """Photos whose caption, credit, alt text or file name holds every word of `text`, accents and case aside
+        (both sides folded by articles.text.fold, as search_text is)."""
+        photos = self
+        for word in fold(text).split()[:MAX_SEARCH_WORDS]:
+            photos = photos.filter(search_text__contains=word)
+        return photos
 
 
 class Photo(models.Model):
@@ -64,6 +76,8 @@ class Photo(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
     uploaded_by = staff_link(_("uploaded by"))
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

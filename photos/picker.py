@@ -19,15 +19,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles.text import fold
 
-from .models import Photo
-from .services import can_upload, photo_create
+from .models import MAX_SEARCH_WORDS, Photo
+from .services import can_upload, can_view, photo_create
 
 app_name = "photo_picker"
 
 PAGE_SIZE = 24
 # A search longer than any caption worth typing is refused rather than folded and matched word by word.
 MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 12
 # One upload request; the admin's own limit on files per request (DATA_UPLOAD_MAX_NUMBER_FILES) is higher.
 MAX_FILES = 20
 THUMBNAIL_WIDTH = 160
@@ -37,12 +36,13 @@ def error(message, status):
     return JsonResponse({"error": str(message)}, status=status)
 
 
-def staff_json(permission):
-    """Staff with `permission` only: anyone else logged out gets the admin's login, others a JSON 403."""
+def staff_json(may):
+    """Staff for whom `may(user)` (a rule of photos/services.py) holds: anyone not logged in as staff gets the
+    admin's login, other staff a JSON 403."""
 
     def decorator(view):
         def checked(request, *args, **kwargs):
-            if not request.user.has_perm(permission):
+            if not may(request.user):
                 return error(_("You may not use the photo library."), 403)
             return view(request, *args, **kwargs)
 
@@ -77,13 +77,13 @@ def search_words(query):
     if any(ord(character) < 32 for character in query.replace("\t", " ")):
         raise ValidationError(_("The search contains characters that are not allowed."))
     words = fold(query).split()
-    if len(words) > MAX_QUERY_WORDS:
+    if len(words) > MAX_SEARCH_WORDS:
         raise ValidationError(_("The search has too many words."))
     return words
 
 
 @require_safe
-@staff_json("photos.view_photo")
+@staff_json(can_view)
 def dialog(request):
     """The dialog's markup, in the user's language, added to the page by picker.js the first time it opens."""
     return render(
@@ -94,7 +94,7 @@ def dialog(request):
 
 
 @require_safe
-@staff_json("photos.view_photo")
+@staff_json(can_view)
 def search(request):
     """Library photos, newest first, whose caption, credit, alt text or file name holds every word of `q`."""
     try:
@@ -104,9 +104,7 @@ def search(request):
     number = request.GET.get("page", "1")
     if not (number.isascii() and number.isdigit()) or len(number) > 6 or int(number) < 1:
         return error(_("That page number is not valid."), 400)
-    photos = Photo.objects.all()
-    for word in words:
-        photos = photos.filter(search_text__contains=word)
+    photos = Photo.objects.matching(" ".join(words))
     paginator = Paginator(photos.order_by("-uploaded_at", "-pk"), PAGE_SIZE)
     if int(number) > paginator.num_pages:
         return error(_("There is no such page of results."), 404)
@@ -135,7 +133,7 @@ class UploadForm(forms.Form):
 
 
 @require_POST
-@staff_json("photos.add_photo")
+@staff_json(can_upload)
 def upload(request):
     """Each file through photo_create(): a new photo, or the reason it was refused (and nothing saved)."""
     files = request.FILES.getlist("files")

@@ -20,6 +20,10 @@ class PhotoInUse(ValidationError):
         self.articles = articles
 
 
+def can_view(user):
+    return user.is_active and user.is_staff and user.has_perm("photos.view_photo")
+
+
 def can_upload(user):
     return user.is_active and user.is_staff and user.has_perm("photos.add_photo")
 
