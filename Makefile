@@ -60,7 +60,7 @@ test: $(VENV)/.dev-installed .env node_modules/.installed
 
 # The production shape: gunicorn, DEBUG off, static files through WhiteNoise.
 # Plain http on this machine, so HTTPS-only cookies, redirects and HSTS are off here.
-SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0
+SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0
 serve: $(VENV)/.runtime-installed .env
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(MANAGE) migrate --no-input

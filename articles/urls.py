@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import sharing, views
+from . import feeds, search, sharing, sitemaps, views
 
 app_name = "articles"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("bai-viet/<slug:slug>/", views.ArticleView.as_view(), name="article"),
     path("xem-truoc/<str:token>/", sharing.share_view, name="share"),
     path("dinh-chinh/", views.CorrectionListView.as_view(), name="corrections"),
+    # Search (/tim-kiem/), the feeds, and the sitemaps with robots.txt: each module lists its own addresses.
+    path("", include(search.urlpatterns)),
+    path("", include(feeds.urlpatterns)),
+    path("", include(sitemaps.urlpatterns)),
 ]

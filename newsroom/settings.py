@@ -6,6 +6,7 @@ and ALLOWED_HOSTS, and says which one is missing.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,8 +49,19 @@ DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# The site's public address (scheme and host, no path): canonical links, feeds, sitemaps, structured data
+# and the API name pages by it, never by the Host header a request happens to carry. Required in production.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", SITE_URL):
+    raise ImproperlyConfigured("SITE_URL must be a scheme and a host, e.g. https://news.example.vn (no path).")
+if DEBUG and not SITE_URL:
+    SITE_URL = "http://127.0.0.1:8000"
 if not DEBUG:
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    missing = [
+        name
+        for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("SITE_URL", SITE_URL))
+        if not value
+    ]
     if missing:
         raise ImproperlyConfigured(
             f"DEBUG is off and {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. "
@@ -67,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
+    "ninja",
     "django_prose_editor",
     "csp",
     "axes",

@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from articles import desk
+from articles import api, desk
 
 # Lazy: each admin request reads these in the language its user chose.
 admin.site.site_header = format_lazy("{} — {}", settings.SITE_NAME, _("Editorial desk"))
@@ -49,6 +49,8 @@ urlpatterns = [
     path("admin/photo-picker/", include("photos.picker")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The public JSON API (articles/api.py).
+    path("api/v1/", include(api.urlpatterns)),
     path("", include("photos.urls")),
     path("", include("articles.urls")),
 ]

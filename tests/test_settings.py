@@ -14,6 +14,7 @@ from django.core.cache import cache
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+SITE = "https://news.example.vn"
 
 
 def start_django(**env):
@@ -31,9 +32,10 @@ def start_django(**env):
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"SECRET_KEY": "", "ALLOWED_HOSTS": "news.example.vn"}, "SECRET_KEY is not set"),
-        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is not set"),
-        ({"SECRET_KEY": "", "ALLOWED_HOSTS": ""}, "SECRET_KEY and ALLOWED_HOSTS are not set"),
+        ({"SECRET_KEY": "", "ALLOWED_HOSTS": "news.example.vn", "SITE_URL": SITE}, "SECRET_KEY is not set"),
+        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "", "SITE_URL": SITE}, "ALLOWED_HOSTS is not set"),
+        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "news.example.vn", "SITE_URL": ""}, "SITE_URL is not set"),
+        ({"SECRET_KEY": "", "ALLOWED_HOSTS": "", "SITE_URL": SITE}, "SECRET_KEY and ALLOWED_HOSTS are not set"),
     ],
 )
 def test_production_refuses_to_start_and_says_what_is_missing(env, missing):
@@ -42,8 +44,17 @@ def test_production_refuses_to_start_and_says_what_is_missing(env, missing):
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    "address", ["news.example.vn", "ftp://news.example.vn", "https://news.example.vn/tin", "javascript:alert(1)"]
+)
+def test_a_site_url_that_is_not_a_scheme_and_host_refuses_to_start(address):
+    result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn", SITE_URL=address)
+    assert result.returncode != 0
+    assert "SITE_URL must be a scheme and a host" in result.stderr
+
+
 def test_production_starts_when_configured():
-    result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn")
+    result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn", SITE_URL=SITE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 
@@ -52,7 +63,7 @@ def test_production_starts_when_configured():
     "env", [{"AXES_FAILURE_LIMIT": "0"}, {"AXES_FAILURE_LIMIT": "-1"}, {"AXES_COOLOFF_MINUTES": "0"}]
 )
 def test_login_limits_below_one_refuse_to_start(env):
-    result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn", **env)
+    result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn", SITE_URL=SITE, **env)
     assert result.returncode != 0
     assert "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be whole numbers of at least 1." in result.stderr
 
@@ -65,7 +76,7 @@ def test_login_limits_come_from_the_environment():
         cwd=ROOT,
         env=os.environ
         | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "DEBUG": "0", "SECRET_KEY": "x" * 50}
-        | {"ALLOWED_HOSTS": "news.example.vn", "AXES_FAILURE_LIMIT": "8", "AXES_COOLOFF_MINUTES": "30"},
+        | {"ALLOWED_HOSTS": "news.example.vn", "SITE_URL": SITE, "AXES_FAILURE_LIMIT": "8", "AXES_COOLOFF_MINUTES": "30"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -194,6 +205,7 @@ def test_every_log_line_is_printed_once(debug):
             "DEBUG": debug,
             "SECRET_KEY": "x" * 50,
             "ALLOWED_HOSTS": "news.example.vn",
+            "SITE_URL": SITE,
             "LOG_LEVEL": "INFO",
         },
         capture_output=True,
