@@ -4,16 +4,19 @@ import math
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, signals
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
+from . import search_index
 from .querysets import ArticleQuerySet
 from .sanitize import EDITOR_EXTENSIONS, clean_body
 from .text import fold, slugify_vi, strip_bidi
@@ -546,3 +549,99 @@ class EditSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} — {self.article_id}"
+
+
+class ArticleSearch(models.Model):
+    """What search reads for one article: its words folded (articles/search_index.py), and on PostgreSQL its vector.
+
+    Derived data, kept current by the receivers below and rebuilt whole by `manage.py rebuild_search_index`.
+    """
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    title = models.TextField(_("title, folded"), blank=True)
+    lead = models.TextField(_("lead, folded"), blank=True)
+    rest = models.TextField(
+        _("body and names, folded"), blank=True, help_text=_("Body text, authors, organizations and tags.")
+    )
+    # Weighted A (title), B (lead), C (rest); empty on SQLite, which searches the folded columns.
+    vector = SearchVectorField(_("search vector"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self):
+        return str(self.article_id)
+
+
+# Keeping the index current. Signals rather than save(): reverting a version (django-reversion), loaddata and the
+# byline rows that factories and the admin's inline create after the article all save without Article.save().
+
+
+@receiver(signals.post_save, sender=Article)
+def _index_saved_article(sender, instance, raw, using, **kwargs):
+    search_index.reindex(Article, [instance.pk], using=using, articles=None if raw else [instance])
+
+
+@receiver(signals.post_save, sender=ArticleAuthor)
+@receiver(signals.post_delete, sender=ArticleAuthor)
+def _index_byline(sender, instance, using, origin=None, **kwargs):
+    # An article being deleted takes its bylines along: nothing to index, and its search row is going too.
+    if isinstance(origin, Article) or getattr(origin, "model", None) is Article:
+        return
+    search_index.reindex(Article, [instance.article_id], using=using)
+
+
+def _index_m2m(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """An article's organisations or tags changed, from either side of the relation."""
+    if not reverse:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            search_index.reindex(Article, [instance.pk], using=using)
+    elif action == "pre_clear":
+        instance._search_cleared = list(instance.articles.values_list("pk", flat=True))
+    elif action in {"post_add", "post_remove"}:
+        search_index.reindex(Article, pk_set, using=using)
+    elif action == "post_clear":
+        search_index.reindex(Article, getattr(instance, "_search_cleared", []), using=using)
+
+
+signals.m2m_changed.connect(_index_m2m, sender=Article.organizations.through, dispatch_uid="search_organizations")
+signals.m2m_changed.connect(_index_m2m, sender=Article.tags.through, dispatch_uid="search_tags")
+
+# The names each model lends its articles' index: a rename reindexes those articles, in batches.
+INDEXED_NAMES = {Author: ("name",), Organization: ("name", "short_name", "aliases"), Tag: ("name",)}
+
+
+def _names_as_loaded(instance):
+    # __dict__, not getattr: a deferred name must not cost a query per loaded row.
+    return tuple(instance.__dict__.get(field) for field in INDEXED_NAMES[type(instance)])
+
+
+def _remember_names(sender, instance, **kwargs):
+    instance._search_names = _names_as_loaded(instance)
+
+
+def _index_renamed(sender, instance, created, using, **kwargs):
+    names = _names_as_loaded(instance)
+    if not created and names != getattr(instance, "_search_names", None):
+        search_index.reindex(Article, instance.articles.values_list("pk", flat=True), using=using)
+    instance._search_names = names
+
+
+def _remember_articles(sender, instance, **kwargs):
+    # Deleting an organisation or tag drops its rows from the m2m table without an m2m_changed signal.
+    instance._search_articles = list(instance.articles.values_list("pk", flat=True))
+
+
+def _index_after_delete(sender, instance, using, **kwargs):
+    search_index.reindex(Article, getattr(instance, "_search_articles", []), using=using)
+
+
+for _model in INDEXED_NAMES:
+    signals.post_init.connect(_remember_names, sender=_model, dispatch_uid=f"search_names_{_model.__name__}")
+    signals.post_save.connect(_index_renamed, sender=_model, dispatch_uid=f"search_rename_{_model.__name__}")
+for _model in (Organization, Tag):
+    signals.pre_delete.connect(_remember_articles, sender=_model, dispatch_uid=f"search_del_{_model.__name__}")
+    signals.post_delete.connect(_index_after_delete, sender=_model, dispatch_uid=f"search_deleted_{_model.__name__}")

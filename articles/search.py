@@ -1,3 +1,244 @@
-"""Placeholder while issue 12 is built; replaced by its owner."""
+"""Search (/tim-kiem/): live stories holding every word of the reader's text, accents and case aside.
 
-urlpatterns = []
+The index is articles/search_index.py's; docs/architecture.md ("Search") says how each database reads it.
+"""
+
+import re
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.db import connections
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import QueryDict
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.views.generic import ListView
+
+from .context_processors import sections_for
+from .links import absolute_url
+from .models import Article
+from .search_index import CONFIG, plain_text
+from .text import strip_accents
+from .views import PagedListMixin
+
+# The reader's text is cut to this many characters, then to this many distinct words of at most WORD_LENGTH
+# characters: enough for any headline, and a bound on the work one request can ask of the database.
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 8
+WORD_LENGTH = 40
+SNIPPET_LENGTH = 240
+
+_WORD = re.compile(r"[a-z0-9]+")
+_TIER_TITLE, _TIER_HEAD, _TIER_BODY = 3, 2, 1
+
+
+def search_words(text):
+    """The words searched for in `text`: folded, only a-z and 0-9 kept, so no quote or operator reaches SQL."""
+    words = _WORD.findall(strip_accents(text[:MAX_QUERY_LENGTH]).lower())
+    return list(dict.fromkeys(word[:WORD_LENGTH] for word in words))[:MAX_WORDS]
+
+
+def _patterns(words):
+    """What the folded columns must contain: each word whole, the last one as a word start (typing "pho" finds
+    "Phòng"). The columns have a space at each end (search_index.fold_for_index)."""
+    return [f" {word} " for word in words[:-1]] + [f" {words[-1]}"]
+
+
+def _tsquery(words, weights=""):
+    """The same words as a PostgreSQL tsquery: `hai & phong:*`, or with weights `hai:A & phong:*A`."""
+    return " & ".join([f"{word}:{weights}" if weights else word for word in words[:-1]] + [f"{words[-1]}:*{weights}"])
+
+
+def _all_in(patterns, *columns):
+    return Q(*[Q.create([(f"search_entry__{column}__contains", p) for column in columns], "OR") for p in patterns])
+
+
+def search(words, queryset=None):
+    """Live articles holding every word, best first: all words in the title, then all in title and lead, then the
+    rest; newer first within each. The tiers are read off the folded title and lead on both databases, so both
+    rank alike; PostgreSQL finds the candidates through the GIN index on the vector, SQLite by scanning."""
+    articles = Article.objects.published() if queryset is None else queryset
+    patterns = _patterns(words)
+    if connections[articles.db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        articles = articles.filter(search_entry__vector=SearchQuery(_tsquery(words), search_type="raw", config=CONFIG))
+    else:
+        articles = articles.filter(_all_in(patterns, "title", "lead", "rest"))
+    tier = Case(
+        When(_all_in(patterns, "title"), then=Value(_TIER_TITLE)),
+        When(_all_in(patterns, "title", "lead"), then=Value(_TIER_HEAD)),
+        default=Value(_TIER_BODY),
+        output_field=IntegerField(),
+    )
+    return articles.annotate(search_tier=tier).order_by("-search_tier", "-publish_at", "-pk")
+
+
+class _Folder(dict):
+    """str.translate table folding one character to one: "ệ" → "e", "Đ" → "d", anything else → " "."""
+
+    def __missing__(self, code):
+        folded = strip_accents(chr(code)).lower()
+        self[code] = folded if len(folded) == 1 and _WORD.fullmatch(folded) else " "
+        return self[code]
+
+
+_FOLD_ONE = _Folder()
+
+
+def snippet(text, words):
+    """About SNIPPET_LENGTH characters of `text` around the first word found, each found word in <mark>, all of
+    it escaped. The folded copy has the text's length, so a match's place in it is its place in the text."""
+    if not text:
+        return ""
+    folded = text.translate(_FOLD_ONE)
+    last = re.escape(words[-1])
+    whole = "|".join(re.escape(word) for word in words[:-1])
+    pattern = (
+        rf"(?<![a-z0-9])(?:(?:{whole})(?![a-z0-9])|{last}[a-z0-9]*)" if whole else rf"(?<![a-z0-9]){last}[a-z0-9]*"
+    )
+    matches = list(re.finditer(pattern, folded))
+    start = 0
+    if matches and matches[0].start() > SNIPPET_LENGTH // 3:
+        start = text.find(" ", matches[0].start() - SNIPPET_LENGTH // 3) + 1
+    end = len(text)
+    if end - start > SNIPPET_LENGTH:
+        end = text.rfind(" ", start, start + SNIPPET_LENGTH)
+        end = end if end > start else start + SNIPPET_LENGTH
+    parts, at = ["…" if start else ""], start
+    for match in matches:
+        if match.start() < start or match.end() > end:
+            continue
+        parts += [escape(text[at : match.start()]), format_html("<mark>{}</mark>", text[match.start() : match.end()])]
+        at = match.end()
+    parts += [escape(text[at:end]), "…" if end < len(text) else ""]
+    return mark_safe("".join(parts))  # every piece of text above went through escape() or format_html()
+
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_ERRORS = {"invalid": "Ngày không hợp lệ: hãy viết theo dạng ngày/tháng/năm, ví dụ 04/04/2024."}
+EARLIEST, LATEST = datetime(1900, 1, 1).date(), datetime(2100, 12, 31).date()  # noqa: DTZ001 (dates only)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Từ khóa", required=False)
+    chuyen_muc = forms.ChoiceField(
+        label="Chuyên mục",
+        required=False,
+        error_messages={"invalid_choice": "Không có chuyên mục này: hãy chọn một chuyên mục trong danh sách."},
+    )
+    tu_ngay = forms.DateField(label="Từ ngày", required=False, input_formats=DATE_FORMATS, error_messages=DATE_ERRORS)
+    den_ngay = forms.DateField(label="Đến ngày", required=False, input_formats=DATE_FORMATS, error_messages=DATE_ERRORS)
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = {section.slug: section for section in sections}
+        self.fields["chuyen_muc"].choices = [("", "Mọi chuyên mục")] + [(s.slug, s.name) for s in sections]
+        for name in ("tu_ngay", "den_ngay"):
+            self.fields[name].widget.attrs |= {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}
+        self.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "enterkeyhint": "search"}
+        )
+
+    def _clean_date(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise forms.ValidationError("Hãy chọn một ngày trong khoảng từ năm 1900 đến năm 2100.")
+        return day
+
+    def clean_tu_ngay(self):
+        return self._clean_date("tu_ngay")
+
+    def clean_den_ngay(self):
+        return self._clean_date("den_ngay")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("tu_ngay"), cleaned.get("den_ngay")
+        if start and end and start > end:
+            self.add_error("den_ngay", "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu.")
+        return cleaned
+
+    def filter(self, articles):
+        """`articles` narrowed to the chosen section and dates (whole days, Vietnam time)."""
+        data = self.cleaned_data
+        if data["chuyen_muc"]:
+            articles = articles.filter(section_id=self.sections[data["chuyen_muc"]].pk)
+        if data["tu_ngay"]:
+            articles = articles.filter(publish_at__gte=_day_start(data["tu_ngay"]))
+        if data["den_ngay"]:
+            articles = articles.filter(publish_at__lt=_day_start(data["den_ngay"] + timedelta(days=1)))
+        return articles
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class SearchView(PagedListMixin, ListView):
+    """The search page: the form, the results in pages of 20, each with its snippet. Never indexed by robots."""
+
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+    title = "Tìm kiếm"
+
+    def get(self, request, *args, **kwargs):
+        # Cut and cleaned before the form sees it: a NUL would otherwise be an English form error, and a
+        # 10,000-character query would be echoed back whole.
+        data = {
+            name: request.GET.get(name, "").replace("\x00", "")[:MAX_QUERY_LENGTH] for name in SearchForm.base_fields
+        }
+        self.form = SearchForm(data, sections=sections_for(request))
+        self.words = search_words(data["q"]) if self.form.is_valid() else []
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.words:
+            return Article.objects.none()
+        # The bodies too (with_listing_data leaves them out): the snippets are cut from them.
+        return search(self.words, self.form.filter(Article.objects.published().with_listing_data().defer(None)))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = list(context["articles"])
+        for article in articles:
+            article.snippet = snippet(" ".join(filter(None, [article.lead, plain_text(article.body)])), self.words)
+        page = context["page_obj"]
+        context |= {
+            "articles": articles,
+            "form": self.form,
+            "search_query": self.form.data["q"],
+            "searched": bool(self.words),
+            "result_count": page.paginator.count if self.words else 0,
+            "page_links": self._page_links(page),
+            "page_query": self._page_query(),
+        }
+        return context
+
+    def _page_query(self):
+        """The query and filters as the pagination's links carry them: cut and cleaned, never the raw address."""
+        query = QueryDict(mutable=True)
+        for name, value in self.form.data.items():
+            if value:
+                query[name] = value
+        return query
+
+    def _page_links(self, page):
+        """canonical/prev/next with the query and filters: a results page is its query's, not the bare /tim-kiem/."""
+        params = [(name, value) for name, value in self.form.data.items() if value]
+        numbers = {"canonical": page.number}
+        if page.has_previous():
+            numbers["prev"] = page.previous_page_number()
+        if page.has_next():
+            numbers["next"] = page.next_page_number()
+        links = {}
+        for rel, number in numbers.items():
+            query = urlencode(params + ([(self.page_kwarg, number)] if number > 1 else []))
+            links[rel] = absolute_url(reverse("articles:search") + (f"?{query}" if query else ""))
+        return links
+
+
+urlpatterns = [path("tim-kiem/", SearchView.as_view(), name="search")]
