@@ -77,6 +77,20 @@ def search(words, queryset=None):
     return articles.annotate(search_tier=tier).order_by("-search_tier", "-publish_at", "-pk")
 
 
+def matching(queryset, text):
+    """The articles of `queryset`, whatever their status, holding every word of `text` as a word start (typing
+    "hai pho" finds "Hải Phòng") in title, lead, body, authors, organisations or tags: the admin's search."""
+    words = search_words(text)
+    if not words:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        prefixes = " & ".join(f"{word}:*" for word in words)
+        return queryset.filter(search_entry__vector=SearchQuery(prefixes, search_type="raw", config=CONFIG))
+    return queryset.filter(_all_in([f" {word}" for word in words], "title", "lead", "rest"))
+
+
 class _Folder(dict):
     """str.translate table folding one character to one: "ệ" → "e", "Đ" → "d", anything else → " "."""
 
