@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,8 +14,10 @@ from django.views.generic import DetailView, ListView
 
 from photos.models import Photo
 
+from . import structured_data
 from .body import photo_ids, render_body
 from .context_processors import sections_for
+from .links import absolute_url
 from .models import Article, Author, Correction, Organization, Section, Tag
 from .services import can_view, is_staff_user
 
@@ -31,11 +34,6 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}", re.ASCII)
 CODE = re.compile(r"(?:\d+(?:[./]\d+)*\s+)?([^\W_]+(?:[-/][^\W_]+)+)")
 
 
-def absolute_url(request, path):
-    """The full address of `path` on this site, as the reader's request names the site (scheme and host)."""
-    return f"{request.scheme}://{request.get_host()}{path}"
-
-
 def keep_codes_together(text):
     """`text`, escaped, with each administrative code and the number before it kept on one line ("520 QĐ-CT")."""
     parts, end = [], 0
@@ -49,10 +47,22 @@ def keep_codes_together(text):
 
 
 class PagedListMixin:
-    """A reader list in pages of 20 at ?trang=N: one address per page, and canonical/prev/next links to them."""
+    """A reader list in pages of 20 at ?trang=N: one address per page, and canonical/prev/next links to them.
+
+    Each page also carries its OpenGraph data and a BreadcrumbList (articles/structured_data.py) from the
+    subclass's `title`, `describe()`, `crumbs()` and `social_photo`.
+    """
 
     paginate_by = 20
     page_kwarg = "trang"
+    social_photo = None
+
+    def describe(self):
+        return structured_data.site_description()
+
+    def crumbs(self):
+        """The trail below the home page to this listing's first page, as (name, absolute address)."""
+        return [(self.title, absolute_url(self.request.path))]
 
     def paginate_queryset(self, queryset, page_size):
         """Django's, with one address per page: anything but a page that exists is a 404."""
@@ -81,10 +91,19 @@ class PagedListMixin:
         if page.has_next():
             numbers["next"] = page.next_page_number()
         context["page_links"] = {
-            rel: absolute_url(self.request, path if number == 1 else f"{path}?{self.page_kwarg}={number}")
+            rel: absolute_url(path if number == 1 else f"{path}?{self.page_kwarg}={number}")
             for rel, number in numbers.items()
         }
-        context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
+        label = context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
+        canonical = context["page_links"]["canonical"]
+        trail = self.crumbs() + ([(label, canonical)] if label else [])
+        context["json_ld"] = [structured_data.breadcrumbs(trail)]
+        context["social"] = structured_data.page_social(
+            title=" — ".join(filter(None, [self.title, label])),
+            description=self.describe(),
+            url=canonical,
+            photo=self.social_photo,
+        )
         return context
 
 
@@ -119,6 +138,11 @@ class HomeView(ArticleListMixin, ListView):
         context["secondary"] = rest[:HOME_SECONDARY]
         context["latest"] = rest[HOME_SECONDARY:]
         context["section_blocks"] = self.section_blocks(shown=[article.pk for article in latest])
+        context["page_links"] = {"canonical": absolute_url("/")}
+        context["json_ld"] = [structured_data.website()]
+        context["social"] = structured_data.page_social(
+            title=settings.SITE_NAME, description=structured_data.site_description(), url=absolute_url("/")
+        )
         return context
 
     def section_blocks(self, shown):
@@ -140,7 +164,13 @@ class SectionView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        self.title = self.section.name
         return super().get_queryset().filter(section=self.section)
+
+    def describe(self):
+        return structured_data.truncated(structured_data.plain_text(self.section.description)) or (
+            f"Chuyên mục {self.section.name} trên {settings.SITE_NAME}."
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -156,7 +186,11 @@ class SectionView(ArticleListMixin, ListView):
 class TagView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.title = self.tag.name
         return super().get_queryset().filter(tags=self.tag)
+
+    def describe(self):
+        return f"Từ khóa {self.tag.name} trên {settings.SITE_NAME}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.tag.name, kind="Từ khóa", object=self.tag, **kwargs)
@@ -167,7 +201,13 @@ class AuthorView(ArticleListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author.objects.select_related("photo"), slug=self.kwargs["slug"])
+        self.title, self.social_photo = self.author.name, self.author.photo
         return super().get_queryset().filter(authors=self.author)
+
+    def describe(self):
+        return structured_data.truncated(structured_data.plain_text(self.author.bio)) or (
+            f"Các bài viết của {self.author.name} trên {settings.SITE_NAME}."
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, object=self.author, **kwargs)
@@ -180,16 +220,26 @@ class OrganizationView(ArticleListMixin, ListView):
         self.organization = get_object_or_404(
             Organization.objects.select_related("logo", "parent"), slug=self.kwargs["slug"]
         )
+        self.title, self.social_photo = self.organization.name, self.organization.logo
         return super().get_queryset().filter(organizations=self.organization)
 
+    def describe(self):
+        return structured_data.truncated(structured_data.plain_text(self.organization.description)) or (
+            f"{self.organization.name}: thông tin và các bài viết liên quan trên {settings.SITE_NAME}."
+        )
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             organization=self.organization,
             object=self.organization,
             short_name=keep_codes_together(self.organization.short_name),
             founding_document=keep_codes_together(self.organization.founding_document),
             **kwargs,
         )
+        # The organisation's facts before the breadcrumbs: `url` is its page here, its own website `sameAs`.
+        url = absolute_url(self.organization.get_absolute_url())
+        context["json_ld"].insert(0, structured_data.organization(self.organization, url=url))
+        return context
 
 
 class ArticleView(DetailView):
@@ -219,16 +269,37 @@ class ArticleView(DetailView):
         # lead image there when it is the body's first photo, not when it comes further down.
         in_body = featured is not None and featured.pk in ids
         lead = featured.pk if in_body and ids[0] == featured.pk else None
+        notes = self.corrections_context(article)
+        url = absolute_url(article.get_absolute_url())
         return super().get_context_data(
             body=render_body(article.body, photos, lead=lead),
             featured_photo=None if in_body else featured,
             related=Article.objects.related_to(article),
-            **self.corrections_context(article),
+            **notes,
             preview=not article.is_live,
             current_section=article.section,
-            page_links={"canonical": absolute_url(self.request, article.get_absolute_url())},
+            page_links={"canonical": url},
+            **self.sharing_context(article, url, [featured, *(photos.get(pk) for pk in ids)], notes["corrections"]),
             **kwargs,
         )
+
+    @staticmethod
+    def sharing_context(article, url, photos, corrections):
+        """What the page tells search engines and social networks, from what the page has already loaded: the
+        featured photo, else the body's first, gives the share image. Templates leave it out of previews."""
+        description = structured_data.article_description(article)
+        photo = structured_data.share_photo(*photos)
+        trail = [(article.section.name, absolute_url(article.section.get_absolute_url()))] if article.section else []
+        return {
+            "social": structured_data.article_social(article, url=url, description=description, photo=photo),
+            "json_ld": [
+                structured_data.news_article(
+                    article, url=url, description=description, photo=photo, corrections=corrections
+                ),
+                structured_data.breadcrumbs([*trail, (article.title, url)]),
+            ],
+            "share_url": url,
+        }
 
     @staticmethod
     def corrections_context(article):
@@ -257,6 +328,10 @@ class CorrectionListView(PagedListMixin, ListView):
 
     template_name = "articles/corrections.html"
     context_object_name = "corrections"
+    title = "Đính chính"
+
+    def describe(self):
+        return f"Các đính chính {settings.SITE_NAME} đã đăng, mới nhất trước."
 
     def get_queryset(self):
         return (

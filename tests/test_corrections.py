@@ -15,6 +15,7 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.corrections import article_correct, article_mark_updated
+from articles.links import absolute_url
 from articles.models import Article, Correction
 from articles.services import TransitionDenied
 
@@ -331,7 +332,7 @@ def test_the_corrections_page_lists_corrections_newest_first(client, editor, clo
         '<p class="correction__text">Diện tích 50 ha.<br>Không phải 30 ha.</p></li>',
         html=True,
     )
-    assertContains(response, '<link rel="canonical" href="http://testserver/dinh-chinh/">', html=True)
+    assertContains(response, f'<link rel="canonical" href="{absolute_url("/dinh-chinh/")}">', html=True)
 
 
 def test_the_corrections_page_without_corrections(client):
@@ -363,12 +364,12 @@ def test_the_corrections_page_is_paginated_like_the_listings(client, editor, clo
     newest_first = [c.pk for c in reversed(made)]
     first = client.get(CORRECTIONS)
     assert listed(first) == newest_first[:20]
-    assertContains(first, '<link rel="next" href="http://testserver/dinh-chinh/?trang=2">', html=True)
+    assertContains(first, f'<link rel="next" href="{absolute_url("/dinh-chinh/?trang=2")}">', html=True)
     second = client.get(CORRECTIONS, {"trang": "2"})
     assert listed(second) == newest_first[20:40]
     assertContains(second, "<h1>Đính chính — Trang 2</h1>", html=True)
     for rel, url in (("canonical", "/dinh-chinh/?trang=2"), ("prev", "/dinh-chinh/"), ("next", "/dinh-chinh/?trang=3")):
-        assertContains(second, f'<link rel="{rel}" href="http://testserver{url}">', html=True)
+        assertContains(second, f'<link rel="{rel}" href="{absolute_url(url)}">', html=True)
     assertContains(second, '<a href="/dinh-chinh/" rel="prev">← Trang trước</a>', html=True)
     assert listed(client.get(CORRECTIONS, {"trang": "3"})) == newest_first[40:]
 
