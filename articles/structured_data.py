@@ -26,6 +26,9 @@ LOGO_SIZE = (600, 60)
 # The crops a story's image is offered in, widest aspect first: the 1200×630 share crop, 16:9 and 1:1.
 ARTICLE_IMAGE_KINDS = ("share", "card", "square")
 SPACES = re.compile(r"\s+")
+# Where one block of the body ends and the next begins, so that their words stay apart once tags are gone.
+BLOCK_END = re.compile(r"<(?:/(?:p|h[1-6]|li|blockquote|figcaption|td|th|caption)|br\s*/?|hr\s*/?)\s*>", re.I)
+FIGURE = re.compile(r"<figure\b.*?</figure\s*>", re.I | re.S)
 # In a <script> element the HTML parser, not JSON, decides where the element ends: "</script>" or "<!--" in
 # a title would end it or change how it is read. Escaped as JSON's \u sequences the text means the same to a
 # JSON parser and holds no markup; U+2028/2029 are escaped as well, for readers that treat the data as script.
@@ -49,7 +52,7 @@ def absolute(url):
 
 def plain_text(text):
     """Markup and entities out, runs of whitespace made one space."""
-    return SPACES.sub(" ", html.unescape(strip_tags(text or ""))).strip()
+    return SPACES.sub(" ", html.unescape(strip_tags(BLOCK_END.sub(" ", text or "")))).strip()
 
 
 def truncated(text, limit=DESCRIPTION_MAX):
@@ -69,7 +72,8 @@ def site_description():
 
 def article_description(article):
     """The story's lead as plain text; a story without one is described by its body's first words, else the site."""
-    return truncated(plain_text(article.lead) or plain_text(article.body)) or site_description()
+    # The body's words without its photos' captions, which describe a picture rather than the story.
+    return truncated(plain_text(article.lead) or plain_text(FIGURE.sub(" ", article.body))) or site_description()
 
 
 def share_photo(*photos):
