@@ -16,6 +16,7 @@ from articles.corrections import article_correct, article_mark_updated
 from articles.models import Article
 from photos.models import Photo
 
+from .conftest import CHROMIUM
 from .factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
 
 NOW = datetime(2024, 4, 4, 6, 33, tzinfo=UTC)  # 13:33 in Vietnam
@@ -702,4 +703,38 @@ def test_the_docs_page_loads_nothing_from_another_host(client):
     assert inline == [' type="application/json" id="swagger-settings"']
     settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S)[1])
     assert settings["validatorUrl"] is None and settings["url"] == "/api/v1/openapi.json"
-    assert "script-src 'self'" in response["Content-Security-Policy"]
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "img-src 'self' data:" in policy and "unsafe" not in policy
+
+
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (event) => window.__csp.push(event.blockedURI));
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_the_docs_page_works_in_a_browser_under_the_sites_policy(browser, live_server, settings):
+    settings.SITE_URL = live_server.url
+    make_article(title="Bài thử")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    errors, requests = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/api/v1/docs", wait_until="networkidle")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() == 10
+    page.locator(".opblock-summary").first.click()
+    page.get_by_text("Try it out").click()
+    page.get_by_text("Execute").click()
+    page.locator(".live-responses-table .response .response-col_status").first.wait_for()
+    assert page.locator(".live-responses-table .response .response-col_status").first.inner_text().strip() == "200"
+    assert "Bài thử" in page.locator(".live-responses-table .microlight").first.inner_text()
+    assert page.evaluate("window.__csp") == [] and errors == []
+    assert requests and all(url.startswith(live_server.url) for url in requests), requests
+    context.close()
