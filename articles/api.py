@@ -8,6 +8,7 @@ here reads the session or the user, so a logged-in editor gets exactly what a re
 """
 
 import functools
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -36,6 +37,7 @@ MAX_AGE = 60
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 SLUG = r"^[-a-zA-Z0-9_]+$"
+DIGITS = re.compile(r"[0-9]+", re.ASCII)
 SLUG_MAX = 200
 # ISO 8601 with an offset is at most 32 characters ("2024-04-04T13:33:00.123456+07:00"); a little room for more.
 MOMENT_MAX = 40
@@ -197,6 +199,9 @@ def only_params(request, allowed):
             raise ApiError(400, "unknown_parameter", f"Unknown parameter: {name[:50]!r}.")
         if len(values) > 1:
             raise ApiError(400, "repeated_parameter", f"Parameter {name!r} given more than once.")
+    # Python's int() would also take "+5", " 5" and "0_5": one page at many addresses, each cached apart.
+    if "limit" in request.GET and not DIGITS.fullmatch(request.GET["limit"]):
+        raise ApiError(400, "invalid_parameter", "limit: expected a whole number written in digits.")
 
 
 def parse_moment(value):
@@ -451,7 +456,14 @@ def http_layer(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        head = request.method == "HEAD"
+        if head:
+            # The GET response without its body, as HTTP asks; Django Ninja routes GET only.
+            request.method = "GET"
         response = view(request, *args, **kwargs)
+        if response.status_code == 405:
+            response = error_response(request, 405, "method_not_allowed", "Read-only: GET and HEAD only.")
+            response["Allow"] = "GET, HEAD"
         if not response.streaming:
             set_response_etag(response)
         patch_cache_control(response, public=True, max_age=MAX_AGE)
@@ -459,6 +471,9 @@ def http_layer(view):
         # Public, anonymous, read-only data: any site's script may read it (no credentials are ever involved).
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "ETag"
+        if head and not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
         return response
 
     return wrapped
@@ -470,7 +485,12 @@ def not_found(request, path=""):
 
 
 def _wrapped(patterns):
-    return [URLPattern(p.pattern, http_layer(p.callback), p.default_args, p.name) for p in patterns]
+    """Django Ninja's URL patterns behind http_layer(); its root ("api-root", kept for reversing) raises an
+    Http404 outside its error handlers, which would be the site's HTML page, so it answers as not_found()."""
+    return [
+        URLPattern(p.pattern, http_layer(not_found if p.name == "api-root" else p.callback), p.default_args, p.name)
+        for p in patterns
+    ]
 
 
 _patterns, _app_name, _namespace = api.urls

@@ -464,6 +464,9 @@ BAD = [
     ("limit=abc", "invalid_parameter"),
     ("limit=", "invalid_parameter"),
     ("limit=1e3", "invalid_parameter"),
+    ("limit=%2B5", "invalid_parameter"),
+    ("limit=%205", "invalid_parameter"),
+    ("limit=0_5", "invalid_parameter"),
     ("section=", "invalid_parameter"),
     ("section=th%E1%BB%9Di-s%E1%BB%B1", "invalid_parameter"),
     ("section=a%00b", "invalid_parameter"),
@@ -522,9 +525,41 @@ def test_cursors_cannot_be_forged_or_carried_between_listings(client):
     assert body(get(client, f"/api/v1/authors?cursor={token}"), 400)["error"] == "invalid_cursor"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/khong-co", "/api/v1/articles/a%00b", "/api/v1/articles/%3Cscript%3E/x"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/", "/api/v1/khong-co", "/api/v1/articles/a%00b", "/api/v1/articles/%3Cscript%3E/x"]
+)
 def test_unknown_addresses_are_json_404s(client, path):
     assert body(get(client, path), 404) == {"error": "not_found", "detail": "No such endpoint."}
+
+
+def test_head_is_get_without_the_body_and_writes_are_a_json_405(client):
+    make_article()
+    full = get(client, "/api/v1/articles")
+    head = client.head("/api/v1/articles")
+    assert head.status_code == 200 and head.content == b""
+    assert (head["ETag"], head["Content-Length"]) == (full["ETag"], str(len(full.content)))
+    assert client.head("/api/v1/articles", headers={"if-none-match": full["ETag"]}).status_code == 304
+    for method in (client.post, client.put, client.delete, client.options):
+        response = method("/api/v1/articles")
+        assert body(response, 405) == {"error": "method_not_allowed", "detail": "Read-only: GET and HEAD only."}
+        assert response["Allow"] == "GET, HEAD"
+
+
+def test_a_body_written_without_save_is_sanitised_in_the_api_too(client):
+    (article,) = Article.objects.bulk_create(
+        [
+            Article(
+                title="Hàng loạt",
+                slug="hang-loat",
+                body='<p onclick="x()">x</p><script>alert(1)</script><img src="https://tracker.example/a.gif">',
+                status=Article.Status.PUBLISHED,
+                publish_at=NOW - timedelta(hours=1),
+            )
+        ]
+    )
+    item = valid_ninjs(body(get(client, "/api/v1/articles/hang-loat")))
+    assert item["bodies"][0]["value"] == "<p>x</p>"
+    assert item["bodies"][0]["wordCount"] == 1
 
 
 # Sections, tags, authors, organisations ---------------------------------------------------------------------------
