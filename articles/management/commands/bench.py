@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from benchmarks import BenchmarkError
+from benchmarks import search as search_bench
 from benchmarks.load import choose_tool
 from benchmarks.pages import PAGES, count_queries, pick_urls
 from benchmarks.report import CPU_NOTE, format_table, reference_line, setup_line
@@ -49,6 +50,20 @@ class Command(BaseCommand):
             default="auto",
             help="Load generator: wrk if on PATH, else python (auto).",
         )
+        parser.add_argument(
+            "--search",
+            action="store_true",
+            help="Benchmark search instead: make --search-articles articles (marked, made once) in the configured "
+            "database, then time typical searches in-process (median and p95). Target: under 50 ms on PostgreSQL "
+            "at 100,000 articles.",
+        )
+        parser.add_argument(
+            "--search-articles", type=positive_int, default=100_000, help="Articles for --search (100000)."
+        )
+        parser.add_argument("--search-runs", type=positive_int, default=30, help="Timed runs per search (30).")
+        parser.add_argument(
+            "--explain", action="store_true", help="With --search on PostgreSQL: EXPLAIN ANALYZE of each search."
+        )
 
     def handle(self, *args, **options):
         try:
@@ -56,7 +71,21 @@ class Command(BaseCommand):
         except BenchmarkError as error:
             raise CommandError(str(error)) from error
 
+    def bench_search(self, *, search_articles, search_runs, explain):
+        count = search_bench.populate(search_articles, progress=self.stderr.write)
+        rows = search_bench.measure(search_runs)
+        self.stdout.write(search_bench.format_table(rows, articles=count, runs=search_runs))
+        if explain and connection.vendor == "postgresql":
+            for label, params in search_bench.cases():
+                self.stdout.write(f"\n{label} {params}:\n{search_bench.explain(params)}")
+
     def bench(self, *, duration, connections, workers, port, pages, no_load, tool, **options):
+        if options["search"]:
+            return self.bench_search(
+                search_articles=options["search_articles"],
+                search_runs=options["search_runs"],
+                explain=options["explain"],
+            )
         if not no_load and port and answers(port):
             raise CommandError(f"Something already listens on 127.0.0.1:{port}; choose another --port.")
         urls = pick_urls(pages)

@@ -1,0 +1,195 @@
+"""The search benchmark: many articles made fast, then the search page's queries timed in this process.
+
+`manage.py bench --search` runs it (docs/architecture.md, "Search"). The articles it makes are marked by their
+slug ("bench-search-N"); a second run adds only the ones missing, so 100,000 are made once. Text is drawn from
+a fixed vocabulary with a fixed seed, so two runs on two machines search the same words.
+"""
+
+import random
+import statistics
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Article, ArticleSearch, Section
+from articles.search import SearchForm, search, search_words
+from articles.search_index import vector_expression
+
+from . import BenchmarkError
+from .pages import request_host
+
+SLUG_PREFIX = "bench-search-"
+BATCH = 2_000
+SECTIONS = [("Thời sự", "thoi-su"), ("Kinh tế", "kinh-te"), ("Xã hội", "xa-hoi"), ("Giáo dục", "giao-duc")]
+
+# Vietnamese syllables from a file: the function words readers never search for, most frequent first, the
+# content words, and rare ones (place names few stories hold). Made-up syllables (EXTRA) fill out a vocabulary
+# of about a thousand, among which the content words are spread, so that a content word is in some stories
+# and not in all of them, as in a real archive.
+_PARTS = (Path(__file__).parent / "search_vocabulary.txt").read_text(encoding="utf-8").split("\n\n")
+FUNCTION, CONTENT, RARE = (
+    [w for line in part.splitlines() if not line.startswith("#") for w in line.split()] for part in _PARTS
+)
+EXTRA = [f"{a}{b}" for a in ("b", "c", "ch", "d", "g", "h", "k", "kh", "l", "m", "n", "ng", "nh", "ph", "qu", "r", "s",
+         "t", "th", "tr", "v", "x") for b in ("ax", "eq", "iz", "oj", "uf", "yw", "ak", "ep", "ib", "oc", "ud", "yv",
+         "aqu", "oxe", "ifa", "uzo", "erp", "alq", "oww", "ijk", "umx", "evq", "ozd", "ags", "ubt", "irx", "ejm",
+         "ofy", "aty", "upp", "ilb", "osk", "ewz", "anq", "ucv", "ipr", "odl", "eft")]  # fmt: skip
+
+
+def vocabulary():
+    """(words, their folded forms, weights): Zipf's law over the function words then the rest, shuffled once
+    (fixed seed); the rare words far below."""
+    from articles.search_index import fold_for_index
+
+    rest = CONTENT + EXTRA
+    random.Random(7).shuffle(rest)
+    common = FUNCTION + rest
+    words = common + RARE
+    weights = [1 / (rank + 1) for rank in range(len(common))] + [0.00002] * len(RARE)
+    return words, [fold_for_index(word).strip() for word in words], weights
+
+
+class Writer:
+    """Draws article texts and their folded copies together, so nothing is folded character by character."""
+
+    def __init__(self, seed=12):
+        self.random = random.Random(seed)
+        self.words, self.folded, self.weights = vocabulary()
+        self.hai_phong = [self.words.index("Hải"), self.words.index("Phòng")]
+
+    def text(self, count, *, mention=0.0):
+        picks = self.random.choices(range(len(self.words)), weights=self.weights, k=count)
+        if self.random.random() < mention:
+            at = self.random.randrange(max(1, count - 1))
+            picks[at : at + 2] = self.hai_phong
+        original = " ".join(self.words[i] for i in picks)
+        return original[:1].upper() + original[1:], " ".join(self.folded[i] for i in picks)
+
+    def article(self, n, sections, now):
+        title, title_f = self.text(self.random.randint(8, 14), mention=0.05)
+        lead, lead_f = self.text(self.random.randint(25, 40), mention=0.1)
+        paragraphs = [self.text(self.random.randint(40, 80), mention=0.05) for _ in range(self.random.randint(3, 6))]
+        body = "".join(f"<p>{text}.</p>" for text, _ in paragraphs)
+        rest = " ".join(folded for _, folded in paragraphs)
+        roll = self.random.random()
+        status = Article.Status.DRAFT if roll < 0.03 else Article.Status.PUBLISHED
+        ago = timedelta(minutes=self.random.randint(-60 * 24 * 7 if roll > 0.98 else 1, 60 * 24 * 365 * 3))
+        article = Article(
+            title=title,
+            slug=f"{SLUG_PREFIX}{n}",
+            lead=lead,
+            body=body,
+            section=sections[n % len(sections)],
+            status=status,
+            publish_at=now - ago,
+        )
+        return article, (f" {title_f} ", f" {lead_f} ", f" {rest} ")
+
+
+def populate(count, progress):
+    """Make bench articles until `count` exist, BATCH at a time, each with its search entry."""
+    have = Article.objects.filter(slug__startswith=SLUG_PREFIX).count()
+    if have >= count:
+        progress(f"{have} benchmark articles already in the database.")
+        return have
+    sections = [Section.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in SECTIONS]
+    writer, now, started = Writer(seed=have), timezone.now(), time.perf_counter()
+    for start in range(have, count, BATCH):
+        pairs = [writer.article(n, sections, now) for n in range(start, min(start + BATCH, count))]
+        with transaction.atomic():
+            articles = Article.objects.bulk_create([article for article, _ in pairs])
+            ArticleSearch.objects.bulk_create(
+                ArticleSearch(article_id=article.pk, title=t, lead=lead, rest=rest)
+                for article, (t, lead, rest) in zip(articles, [folded for _, folded in pairs], strict=True)
+            )
+            if connection.vendor == "postgresql":
+                ids = [article.pk for article in articles]
+                ArticleSearch.objects.filter(pk__in=ids).update(vector=vector_expression())
+        done = min(start + BATCH, count)
+        rate = (done - have) / (time.perf_counter() - started)
+        progress(f"{done}/{count} articles ({rate:.0f}/s)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_article")
+            cursor.execute("ANALYZE articles_articlesearch")
+    return count
+
+
+def cases():
+    """The searches timed: (label, query string parameters)."""
+    last_year = timezone.localdate() - timedelta(days=365)
+    return [
+        ("common phrase", {"q": "hải phòng"}),
+        ("common words", {"q": "phat trien kinh te"}),
+        ("rare word", {"q": "lach huyen"}),
+        ("prefix", {"q": "dao ta"}),
+        ("2 words, filters", {"q": "nhan luc", "chuyen_muc": "kinh-te", "tu_ngay": last_year.strftime("%d/%m/%Y")}),
+        ("no match", {"q": "zzzz"}),
+    ]
+
+
+def search_queries(params):
+    """What the page asks the database for one search: the count and the first page with its bylines."""
+    form = SearchForm(params, sections=list(Section.objects.all()))
+    if not form.is_valid():
+        raise BenchmarkError(f"The benchmark's search {params} is not valid: {form.errors.as_text()}")
+    results = search(search_words(params["q"]), form.filter(Article.objects.published().with_listing_data()))
+    return results.count(), list(results[:20])
+
+
+def timed(action, runs):
+    action()  # warm: plans and caches, as on a busy server
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) * 1000, statistics.quantiles(seconds, n=20)[-1] * 1000
+
+
+def measure(runs):
+    """For each case: results, median and p95 of its database work, and of the whole page, in milliseconds."""
+    from django.conf import settings
+
+    client = Client(SERVER_NAME=request_host(settings.ALLOWED_HOSTS))
+    rows = []
+    for label, params in cases():
+        total, _ = search_queries(params)
+        db_median, db_p95 = timed(lambda params=params: search_queries(params), runs)
+
+        def page(params=params):
+            response = client.get("/tim-kiem/", params, secure=settings.SECURE_SSL_REDIRECT)
+            if response.status_code != 200:
+                raise BenchmarkError(f"/tim-kiem/ answered {response.status_code} for {params}.")
+
+        page_median, page_p95 = timed(page, runs)
+        rows.append((label, params["q"], total, db_median, db_p95, page_median, page_p95))
+    return rows
+
+
+def explain(params):
+    """PostgreSQL's EXPLAIN ANALYZE of the page's result query for one case."""
+    form = SearchForm(params, sections=list(Section.objects.all()))
+    form.is_valid()
+    results = search(search_words(params["q"]), form.filter(Article.objects.published()))
+    return results[:20].explain(analyze=True)
+
+
+def format_table(rows, *, articles, runs):
+    lines = [
+        f"Search, {articles} articles on {connection.vendor} ({connection.settings_dict['NAME']}), "
+        f"{runs} runs each, in-process, milliseconds:",
+        f"{'case':<18} {'query':<22} {'found':>7} {'db p50':>8} {'db p95':>8} {'page p50':>9} {'page p95':>9}",
+    ]
+    for label, q, total, db_median, db_p95, page_median, page_p95 in rows:
+        lines.append(
+            f"{label:<18} {q[:22]:<22} {total:>7} {db_median:>8.1f} {db_p95:>8.1f} {page_median:>9.1f} {page_p95:>9.1f}"
+        )
+    lines.append(
+        "db: the count and the first 20 results with their bylines; page: the whole request via Django's test client."
+    )
+    return "\n".join(lines)
