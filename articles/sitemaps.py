@@ -134,11 +134,12 @@ SITEMAPS = {
 
 
 def served(view):
-    """GET and HEAD only, kept briefly by caches, and not indexed as pages of their own."""
-    return require_safe(cache_control(public=True, max_age=FRESH_FOR)(x_robots_tag(view)))
+    """GET and HEAD only, and kept briefly by caches."""
+    return require_safe(cache_control(public=True, max_age=FRESH_FOR)(view))
 
 
 @served
+@x_robots_tag  # as Django's own views (which serve the pages below) mark a sitemap: not a page to index
 def sitemap_index(request):
     """Django's index view names the sitemaps by the request's host; this one by settings.SITE_URL."""
     entries = []
@@ -161,8 +162,7 @@ def news_sitemap(request):
     return sitemap(request, {"news": NewsSitemap}, section="news", template_name="sitemaps/news.xml")
 
 
-@require_safe
-@cache_control(public=True, max_age=FRESH_FOR)
+@served
 def robots_txt(request):
     lines = [
         "User-agent: *",
