@@ -334,7 +334,7 @@ def test_a_scheduled_article_comes_and_an_expiring_one_goes_by_the_clock(client,
     assert every_surface(client, article, tag, section, organization, author) == [False] * 7
 
 
-def test_staff_get_exactly_what_readers_get(client, full_story):
+def test_staff_get_exactly_what_readers_get(client, full_story, django_assert_num_queries):
     draft = make_article(status=Article.Status.DRAFT, live=False)
     paths = ["/api/v1/articles", f"/api/v1/articles/{full_story.slug}", f"/api/v1/articles/{draft.slug}"]
     paths += ["/api/v1/authors", "/api/v1/sections"]
@@ -345,6 +345,9 @@ def test_staff_get_exactly_what_readers_get(client, full_story):
         after = get(client, path)
         assert (after.status_code, after.content, after["ETag"]) == (before.status_code, before.content, before["ETag"])
         assert "Cookie" not in after.get("Vary", "")
+    # Nothing reads the session: the same six queries as for a reader, none for the login.
+    with django_assert_num_queries(6):
+        get(client, f"/api/v1/articles/{full_story.slug}")
 
 
 # Filters, syncing, pagination -----------------------------------------------------------------------------------
