@@ -220,14 +220,14 @@ def make_cursor(kind, *key):
     return signing.Signer(salt=CURSOR_SALT).sign_object([kind, *key])
 
 
-def read_cursor(cursor, kind):
-    """The key a cursor made by make_cursor(kind, …) carries; a cursor altered, made elsewhere or for another
-    listing is a 400."""
+def read_cursor(cursor, kind, size):
+    """The `size` key values a cursor made by make_cursor(kind, …) carries. A cursor altered or made elsewhere is a
+    400 before anything is read from it (it is signed with SECRET_KEY); one of another listing or ordering too."""
     try:
         value = signing.Signer(salt=CURSOR_SALT).unsign_object(cursor)
     except (signing.BadSignature, ValueError) as error:
         raise ApiError(400, "invalid_cursor", "cursor: not a cursor this API gave out.") from error
-    if not isinstance(value, list) or not value or value[0] != kind:
+    if not isinstance(value, list) or len(value) != 1 + size or value[0] != kind:
         raise ApiError(400, "invalid_cursor", "cursor: it belongs to another listing or ordering.")
     return value[1:]
 
@@ -298,7 +298,7 @@ def list_articles(
         kind, field = "p", "publish_at"
         order, after = ("-publish_at", "-pk"), "lt"
     if cursor is not None:
-        moment, pk = read_cursor(cursor, kind)
+        moment, pk = read_cursor(cursor, kind, 2)
         try:
             moment, pk = datetime.fromisoformat(moment), int(pk)
         except (TypeError, ValueError) as error:
@@ -338,7 +338,7 @@ def page_by_slug(request, queryset, kind, serialize, cursor, limit):
     """One page of `queryset` in slug order (ASCII, so the same order on every database), with a cursor."""
     only_params(request, {"cursor", "limit"})
     if cursor is not None:
-        (after,) = read_cursor(cursor, kind)
+        (after,) = read_cursor(cursor, kind, 1)
         queryset = queryset.filter(slug__gt=str(after))
     rows = list(queryset.order_by("slug")[: limit + 1])
     token = make_cursor(kind, rows[limit - 1].slug) if len(rows) > limit else None
