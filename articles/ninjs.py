@@ -51,19 +51,23 @@ def body_photo_ids(articles):
 
 
 def renditions(photo):
-    """Every rendition the photo library made of `photo`, named `<kind>-<format>-<width>` ("card-webp-640")."""
-    return [
-        {
-            "name": f"{kind}-{fmt}-{rendition.width}",
-            "href": media_url(rendition.url),
-            "contentType": CONTENT_TYPES[fmt],
-            "width": rendition.width,
-            "height": rendition.height,
-        }
-        for kind in KINDS
-        for fmt in FORMATS
-        for rendition in photo.rendition_list(kind, fmt)
-    ]
+    """Every rendition the photo library made of `photo`, named `<kind>-<format>-<width>` ("card-webp-640"), with
+    its byte size where the library records one."""
+    items = []
+    for kind in KINDS:
+        for fmt in FORMATS:
+            for rendition in photo.rendition_list(kind, fmt):
+                item = {
+                    "name": f"{kind}-{fmt}-{rendition.width}",
+                    "href": media_url(rendition.url),
+                    "contentType": CONTENT_TYPES[fmt],
+                    "width": rendition.width,
+                    "height": rendition.height,
+                }
+                if size := getattr(rendition, "size", None):
+                    item["sizeInBytes"] = size
+                items.append(item)
+    return items
 
 
 def picture(photo, name, rel):
