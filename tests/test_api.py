@@ -215,6 +215,8 @@ def test_photos_are_picture_associations_with_every_rendition(client, full_story
             "contentType": f"image/{fmt}",
             "width": r.width,
             "height": r.height,
+            # Once the photo library records byte sizes (Rendition.size), they are passed on.
+            **({"sizeInBytes": r.size} if getattr(r, "size", None) else {}),
         }
         for kind in ("w", "card", "square", "share")
         for fmt in ("webp", "jpeg")
