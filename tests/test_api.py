@@ -62,9 +62,15 @@ def get(client, path, **headers):
 
 
 def body(response, status=200):
+    """The response's JSON; every ninjs item in it (one article, or a list's) validated against the schema."""
     assert response.status_code == status, response.content[:500]
     assert response["Content-Type"] in {"application/json; charset=utf-8", "application/json"}
-    return json.loads(response.content)
+    data = json.loads(response.content)
+    if isinstance(data, dict):
+        for item in [data, *data.get("items", [])]:
+            if "standard" in item:
+                valid_ninjs(item)
+    return data
 
 
 def list_items(client, query=""):
@@ -126,6 +132,23 @@ def full_story(db):
 
 
 # ninjs --------------------------------------------------------------------------------------------------------
+
+
+def test_the_shipped_schema_is_ninjs_31_and_the_checks_can_fail():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert SCHEMA["$id"] == "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
+    good = {"uri": f"{SITE}/bai-viet/a/", "type": "text", "firstCreated": "2024-04-04T13:33:00+07:00"}
+    valid_ninjs(good)
+    for bad in [
+        {"type": "text"},  # no uri
+        good | {"headline": "ninjs 2.x/1.x names are not 3.1's"},
+        good | {"firstCreated": "2024-04-04T06:33:00Z"},  # not in Vietnam time
+        good | {"uri": "/bai-viet/a/"},  # not absolute
+        good | {"associations": [{"uri": f"{SITE}/anh/1/"}]},  # an association needs its name
+        good | {"renditions": [{"name": "w", "width": "64"}]},
+    ]:
+        assert list(VALIDATOR.iter_errors(bad)), bad
 
 
 def test_an_article_is_a_valid_ninjs_31_item_with_every_property(client, full_story):
