@@ -71,12 +71,14 @@ def renditions(photo):
 
 
 def picture(photo, name, rel):
-    """A library photo as a ninjs picture item, one of an article's associations."""
-    descriptions = [
-        {"role": role, "contentType": "text/plain", "value": value}
-        for role, value in (("caption", photo.caption), ("alt-text", photo.alt_text))
-        if value
-    ]
+    """A library photo as a ninjs picture item, one of an article's associations.
+
+    Caption and credit line are descriptions with the roles agencies give them ("caption", "creditline"); the
+    credit is also `by`, ninjs's statement of who made it. ninjs has no property for alt text: it is a
+    description with the role "alt-text".
+    """
+    roles = (("caption", photo.caption), ("creditline", photo.credit), ("alt-text", photo.alt_text))
+    descriptions = [{"role": role, "contentType": "text/plain", "value": value} for role, value in roles if value]
     item = {
         "name": name,
         "rel": rel,

@@ -229,6 +229,7 @@ def test_photos_are_picture_associations_with_every_rendition(client, full_story
     assert picture["by"] == 'Ảnh: "Lan"'
     assert picture["descriptions"] == [
         {"role": "caption", "contentType": "text/plain", "value": HOSTILE},
+        {"role": "creditline", "contentType": "text/plain", "value": 'Ảnh: "Lan"'},
         {"role": "alt-text", "contentType": "text/plain", "value": 'Diễn giả <b>"phát biểu"</b>'},
     ]
     expected = [
