@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from . import services
+from .links import absolute_url
 from .models import Article, ShareLink
 from .views import ArticleView
 
@@ -88,8 +89,9 @@ def link_state(link, now=None):
     return "active" if link.expires_at > (now or timezone.now()) else "expired"
 
 
-def share_url(request, link):
-    return request.build_absolute_uri(reverse("articles:share", args=[token_for(link)]))
+def share_url(link):
+    """The link's full address on the public site (SITE_URL), whatever host the editor's admin is reached by."""
+    return absolute_url(reverse("articles:share", args=[token_for(link)]))
 
 
 # Who, and the services ---------------------------------------------------------
@@ -256,7 +258,7 @@ class SharingAdminMixin:
                     "state": state,
                     "state_label": STATE_LABELS[state],
                     # The address is the editors' to hand out; a reporter sees who has one, not the address.
-                    "url": share_url(request, link) if manage and state == "active" else "",
+                    "url": share_url(link) if manage and state == "active" else "",
                     "revoke_url": (
                         reverse(f"admin:{self._share_url_name('revoke')}", args=[article.pk, link.pk])
                         if manage and state == "active"

@@ -281,6 +281,8 @@ def recorded_matches_plan(photo):
         for fmt in formats:
             if [(entry[0], entry[1]) for entry in recorded[fmt]] != sizes:
                 return False
+            if any(len(entry) != 4 for entry in recorded[fmt]):
+                return False  # recorded before byte sizes were: a rebuild records them
     kinds = {kind for kind in photo.renditions if kind != "focal"}
     return kinds == {"w", *CROPS}
 
@@ -312,7 +314,9 @@ def make_renditions(photo, *, reuse=True):
             }
             kept = old.get(kind, {})
             expected = {fmt: [[w, h, names[fmt, w]] for w, h in sizes] for fmt in formats}
-            if reuse and kept == expected:
+            # Kept only when each entry records its byte size too (rows from before sizes were get them now).
+            recorded = {fmt: [entry[:3] for entry in entries if len(entry) == 4] for fmt, entries in kept.items()}
+            if reuse and recorded == expected:
                 renditions[kind] = kept
                 continue
             renditions[kind] = _sized(image, _scaled_box(box, image.size, full_size), sizes, formats, names, made)
@@ -369,9 +373,9 @@ def _sized(image, box, sizes, formats, names, made):
         if region.size != (width, height):
             region = region.resize((width, height), Image.Resampling.LANCZOS)
         for fmt in formats:
-            name = _save_rendition(region, names[fmt, width], fmt)
+            name, size = _save_rendition(region, names[fmt, width], fmt)
             made.append(name)
-            recorded[fmt].insert(0, [width, height, name])
+            recorded[fmt].insert(0, [width, height, name, size])
     return recorded
 
 
@@ -387,7 +391,8 @@ def _save_rendition(image, name, fmt):
         image.save(buffer, PIL_FORMAT[fmt], quality=RENDITION_QUALITY[fmt], method=WEBP_METHOD)
     # A rebuild never writes over the files the row records: the storage gives the new one a free name, and the
     # old one goes after the commit, so a rebuild that fails halfway leaves the photo as it was.
-    return _store(name, buffer.getvalue())
+    data = buffer.getvalue()
+    return _store(name, data), len(data)
 
 
 def focal_crop(size, aspect, focal_x, focal_y):

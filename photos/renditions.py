@@ -26,8 +26,11 @@ class Rendition(NamedTuple):
     width: int
     height: int
     name: str
+    # Bytes, as written (feeds' enclosures and the API carry it); None for a row recorded before sizes were.
+    size: int | None = None
 
     @classmethod
     def from_stored(cls, entry):
-        width, height, name = entry
-        return cls(default_storage.url(name), width, height, name)
+        """A rendition from its recorded [width, height, name, size] (or [width, height, name] from before)."""
+        width, height, name, *rest = entry
+        return cls(default_storage.url(name), width, height, name, rest[0] if rest else None)
