@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Max, Min, Q
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils import feedgenerator, timezone
@@ -28,8 +28,8 @@ from .models import Article, Author, Organization, Section, Tag
 ITEMS = 20
 # The picture a feed reader shows with a story: the whole photo, this wide, as JPEG (every reader takes it).
 ENCLOSURE_WIDTH = 1280
-# Seconds a feed may be kept by a browser or a CDN, fewer when a scheduled story goes live or one expires
-# sooner: a feed never shows a story for long after it is taken down, nor misses one long after it goes live.
+# Seconds a feed may be kept by a browser or a CDN, fewer when a scheduled story goes live or one in the feed
+# expires sooner: a feed never shows a story past its expire_at, nor misses one long after it goes live.
 FRESH_FOR = 120
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -53,10 +53,8 @@ def _cleaned(value):
 
 
 class CleanTextMixin:
-    """A feed generator that clears every text it is given of what XML cannot carry, and dates an empty feed by
-    the last change on the site rather than by the clock (which would change its bytes, and ETag, each second)."""
-
-    empty_date = EPOCH
+    """A feed generator that clears every text it is given of what XML cannot carry, and dates an empty feed by a
+    fixed date rather than by the clock (which would change its bytes, and ETag, every second)."""
 
     def __init__(self, **kwargs):
         super().__init__(**{key: _cleaned(value) for key, value in kwargs.items()})
@@ -65,7 +63,7 @@ class CleanTextMixin:
         super().add_item(**{key: _cleaned(value) for key, value in kwargs.items()})
 
     def latest_post_date(self):
-        return super().latest_post_date() if self.items else self.empty_date
+        return super().latest_post_date() if self.items else EPOCH
 
 
 class RssFeed(CleanTextMixin, feedgenerator.Rss201rev2Feed):
@@ -103,32 +101,42 @@ SCOPES = {
 }
 FORMATS = {"rss": RssFeed, "atom": AtomFeed}
 
-Changes = namedtuple("Changes", "last fresh_for")
+# How long the shared cache remembers since when a feed has been unchanged; forgetting only dates it anew.
+SINCE_KEPT = 7 * 24 * 60 * 60
 
 
-def site_changes():
-    """When the site's stories last changed for readers, and for how many seconds that stays true, in one query.
+def unchanged_since(path, etag):
+    """Since when the feed at `path` has served the bytes `etag` names, as a POSIX timestamp, from the shared cache.
 
-    A feed's contents change when a story is saved (published, edited, archived: updated_at), corrected or
-    marked updated (modified_at), reaches its publish_at or its expire_at. Those are taken over every article,
-    not only the feed's: a story moved out of a section or untagged leaves that feed with no trace in it.
+    The moment a feed is first served with other bytes than before becomes its Last-Modified: exact by
+    construction, whatever changed them (a story published, corrected, edited, expired or taken down, an
+    author renamed, a photo remade), with no query. Every surprise moves the date forward, never back: a
+    forgotten entry, a race between two servers, a return to earlier bytes each date the feed anew, which costs
+    a client one more download, never a 304 it should not get. Strictly later than the last date, so that two
+    changes within a second still give two dates.
     """
+    key = "feeds:since:" + hashlib.sha256(path.encode()).hexdigest()[:32]
+    stored = cache.get(key)
+    if stored and stored[0] == etag:
+        return stored[1]
+    now = int(timezone.now().timestamp())
+    since = max(now, stored[1] + 1) if stored else now
+    cache.set(key, (etag, since), SINCE_KEPT)
+    return since
+
+
+def fresh_for(feed):
+    """Seconds caches may keep `feed`: FRESH_FOR, or fewer if a story in it expires or a scheduled one goes live
+    sooner (the clock changes the feed then, with no save to mark it)."""
     now = timezone.now()
-    published = Q(status=Article.Status.PUBLISHED)
-    times = Article.objects.aggregate(
-        saved=Max("updated_at"),
-        corrected=Max("modified_at"),
-        went_live=Max("publish_at", filter=published & Q(publish_at__lte=now)),
-        expired=Max("expire_at", filter=published & Q(expire_at__lte=now)),
-        goes_live=Min("publish_at", filter=published & Q(publish_at__gt=now)),
-        expires=Min("expire_at", filter=published & Q(expire_at__gt=now)),
-    )
-    past = [times[key] for key in ("saved", "corrected", "went_live", "expired") if times[key]]
-    coming = [times[key] for key in ("goes_live", "expires") if times[key]]
-    fresh_for = FRESH_FOR
+    coming = [item["expire_at"] for item in feed.items if item["expire_at"]]
+    goes_live = Article.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+    if goes_live:
+        coming.append(goes_live)
+    seconds = FRESH_FOR
     if coming:
-        fresh_for = max(0, min(fresh_for, int((min(coming) - now).total_seconds())))
-    return Changes(min(max(past), now) if past else None, fresh_for)
+        seconds = min(seconds, int((min(coming) - now).total_seconds()))
+    return max(0, seconds)
 
 
 class ArticleFeed(Feed):
@@ -142,27 +150,21 @@ class ArticleFeed(Feed):
         self.feed_type = FORMATS[fmt]
 
     def __call__(self, request, *args, **kwargs):
-        # Django's own __call__, with validators: an ETag over the bytes (any change to them changes it, an
-        # author's new name as much as a new story) and Last-Modified from site_changes(), read before the
-        # feed is, so that it can only be older than what the feed shows, never newer.
-        changes = site_changes()
+        # Django's own __call__, with validators: an ETag over the bytes, Last-Modified from unchanged_since(),
+        # and a max-age that ends when the clock next changes the feed.
         try:
             obj = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist as error:
             raise Http404("Không có nguồn tin này.") from error
         feed = self.get_feed(obj, request)
-        feed.empty_date = changes.last or EPOCH
         response = HttpResponse(content_type=feed.content_type)
         feed.write(response, "utf-8")
-        response.headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-        last_modified = None
-        if changes.last:
-            last_modified = int(changes.last.timestamp())
-            response.headers["Last-Modified"] = http_date(last_modified)
-        patch_cache_control(response, public=True, max_age=changes.fresh_for)
-        return get_conditional_response(
-            request, etag=response.headers["ETag"], last_modified=last_modified, response=response
-        )
+        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        last_modified = unchanged_since(request.path, etag)
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(last_modified)
+        patch_cache_control(response, public=True, max_age=fresh_for(feed))
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
 
     def get_object(self, request, slug=None):
         return self.scope.model.objects.get(slug=slug) if self.scope else None
@@ -237,7 +239,7 @@ class ArticleFeed(Feed):
             authors = [(item.byline, None)]
         else:
             authors = [(author.name, absolute_url(author.get_absolute_url())) for author in item.author_list]
-        return {"authors": authors}
+        return {"authors": authors, "expire_at": item.expire_at}
 
 
 urlpatterns = [path(f"{fmt}/", require_safe(ArticleFeed(fmt=fmt)), name=fmt) for fmt in FORMATS] + [

@@ -7,8 +7,10 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import http_date
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles import feeds
@@ -31,6 +33,14 @@ Status = Article.Status
 def clock(time_machine):
     time_machine.move_to(NOW, tick=False)
     return time_machine
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The cache remembers since when each feed is unchanged (feeds.unchanged_since): each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -337,6 +347,39 @@ def test_validators_change_at_a_scheduled_story_s_time_and_at_an_expiry(client, 
     before = validators(client)
     clock.move_to(NOW + timedelta(minutes=20), tick=False)
     assert changed(client, before)
+
+
+def test_last_modified_is_when_the_feed_first_had_its_bytes_and_only_moves_forward(client, clock):
+    author = make_author(name="Minh Anh")
+    story = live(authors=[author])
+    assert client.get("/rss/")["Last-Modified"] == http_date(NOW.timestamp())
+    clock.move_to(NOW + timedelta(minutes=5), tick=False)
+    assert client.get("/rss/")["Last-Modified"] == http_date(NOW.timestamp())
+    # A change no article's row shows (an author's new name) still dates the feed anew.
+    author.name = "Minh Anh Nguyễn"
+    author.save()
+    renamed = client.get("/rss/")
+    assert renamed["Last-Modified"] == http_date((NOW + timedelta(minutes=5)).timestamp())
+    # A second change within the same second gets a later date all the same.
+    story.status = Status.ARCHIVED
+    story.save()
+    gone = client.get("/rss/")
+    assert parsedate_to_datetime(gone["Last-Modified"]) == NOW + timedelta(minutes=5, seconds=1)
+    assert client.get("/rss/", HTTP_IF_MODIFIED_SINCE=renamed["Last-Modified"]).status_code == 200
+    # Back to bytes served before: a later date, never the old one.
+    clock.move_to(NOW + timedelta(minutes=6), tick=False)
+    story.status = Status.PUBLISHED
+    story.save()
+    back = client.get("/rss/")
+    assert back["ETag"] == renamed["ETag"]
+    assert back["Last-Modified"] == http_date((NOW + timedelta(minutes=6)).timestamp())
+    assert client.get("/rss/", HTTP_IF_MODIFIED_SINCE=gone["Last-Modified"]).status_code == 200
+    assert client.get("/rss/", HTTP_IF_MODIFIED_SINCE=back["Last-Modified"]).status_code == 304
+    # A date the cache forgot is given anew, later: one more download, never a wrong 304.
+    cache.clear()
+    clock.move_to(NOW + timedelta(minutes=7), tick=False)
+    assert client.get("/rss/", HTTP_IF_MODIFIED_SINCE=back["Last-Modified"]).status_code == 200
+    assert client.get("/rss/", HTTP_IF_NONE_MATCH=back["ETag"]).status_code == 304
 
 
 def test_caches_keep_a_feed_briefly_and_never_past_the_next_scheduled_change(client, clock):
