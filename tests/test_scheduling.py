@@ -1,14 +1,15 @@
 """Scheduling by the clock: no cron, no worker, no restart (docs/architecture.md, "Visibility").
 
-One walk over every public surface built so far proves that a scheduled article
-is absent until its instant and present from then on, and that expire_at takes
-it down the same way. A draft never shows anywhere.
+One walk over every public surface (reader pages, search, the RSS and Atom feeds, the sitemaps and the JSON
+API) proves that a scheduled article is absent until its instant and present from then on, and that expire_at
+takes it down the same way. A draft never shows anywhere.
 """
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from articles.models import Article
 from tests.factories import make_article, make_author, make_organization, make_section, make_tag
@@ -42,15 +43,70 @@ def surfaces(n):
     ]
 
 
+def machine_surfaces(n):
+    """Every feed, sitemap, search and API address that lists articles, as (name, url) pairs: each names a story
+    it shows by the story's address."""
+    scoped = {
+        "section": n["section"],
+        "tag": n["tags"][0],
+        "author": n["author"],
+        "organization": n["organizations"][0],
+    }
+    feeds = [("site rss", reverse("articles:rss")), ("site atom", reverse("articles:atom"))]
+    feeds += [
+        (f"{kind} {fmt}", reverse(f"articles:{kind}_{fmt}", kwargs={"slug": thing.slug}))
+        for kind, thing in scoped.items()
+        for fmt in ("rss", "atom")
+    ]
+    api = "/api/v1/articles"
+    return [
+        *feeds,
+        ("search", reverse("articles:search") + "?q=bai"),
+        ("articles sitemap", reverse("articles:sitemap", kwargs={"section": "bai-viet"})),
+        ("news sitemap", reverse("articles:sitemap_news")),
+        ("api list", api),
+        ("api list by section", f"{api}?section={n['section'].slug}"),
+        ("api list by organisation", f"{api}?organisation={n['organizations'][0].slug}"),
+    ]
+
+
 def visible_on(client, newsroom, article):
     """Where `article` can be seen by an anonymous reader right now."""
     seen = [name for name, url in surfaces(newsroom) if article.title in client.get(url).content.decode()]
     if client.get(article.get_absolute_url()).status_code == 200:
         seen.append("article page")
+    for name, url in machine_surfaces(newsroom):
+        response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        if article.get_absolute_url() in response.content.decode():
+            seen.append(name)
+    if client.get(f"/api/v1/articles/{article.slug}").status_code == 200:
+        seen.append("api article")
     return seen
 
 
-ALL = ["home", "section", "tag", "author", "organization", "related stories on another article", "article page"]
+MACHINE = [
+    "site rss",
+    "site atom",
+    *(f"{kind} {fmt}" for kind in ("section", "tag", "author", "organization") for fmt in ("rss", "atom")),
+    "search",
+    "articles sitemap",
+    "news sitemap",
+    "api list",
+    "api list by section",
+    "api list by organisation",
+]
+ALL = [
+    "home",
+    "section",
+    "tag",
+    "author",
+    "organization",
+    "related stories on another article",
+    "article page",
+    *MACHINE,
+    "api article",
+]
 
 
 def test_scheduled_article_goes_live_on_time_and_expires_on_time(client, newsroom, time_machine):
