@@ -17,6 +17,7 @@ from django.utils.html import strip_tags
 
 from .links import absolute_url
 from .templatetags.safe_urls import http_url
+from .text import strip_bidi
 
 # About what search results and link previews show before they cut a description.
 DESCRIPTION_MAX = 160
@@ -51,8 +52,8 @@ def absolute(url):
 
 
 def plain_text(text):
-    """Markup and entities out, runs of whitespace made one space."""
-    return SPACES.sub(" ", html.unescape(strip_tags(BLOCK_END.sub(" ", text or "")))).strip()
+    """Markup, entities and bidirectional controls out, runs of whitespace made one space."""
+    return SPACES.sub(" ", strip_bidi(html.unescape(strip_tags(BLOCK_END.sub(" ", text or ""))))).strip()
 
 
 def truncated(text, limit=DESCRIPTION_MAX):
@@ -70,10 +71,14 @@ def site_description():
     return f"{settings.SITE_NAME}: tin tức Hải Phòng mỗi ngày."
 
 
-def article_description(article):
-    """The story's lead as plain text; a story without one is described by its body's first words, else the site."""
-    # The body's words without its photos' captions, which describe a picture rather than the story.
-    return truncated(plain_text(article.lead) or plain_text(FIGURE.sub(" ", article.body))) or site_description()
+def article_description(article, body):
+    """The story's lead as plain text; a story without one is described by its body's first words, else the site.
+
+    `body` is the body as the page shows it (articles.body.render_body: sanitised whatever wrote the row), so
+    nothing the page drops, a <script>'s text say, can reach the description. Its photos' captions are left
+    out: they describe a picture rather than the story.
+    """
+    return truncated(plain_text(article.lead) or plain_text(FIGURE.sub(" ", body))) or site_description()
 
 
 def share_photo(*photos):

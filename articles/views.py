@@ -271,23 +271,26 @@ class ArticleView(DetailView):
         lead = featured.pk if in_body and ids[0] == featured.pk else None
         notes = self.corrections_context(article)
         url = absolute_url(article.get_absolute_url())
+        body = render_body(article.body, photos, lead=lead)
+        sharing = self.sharing_context(article, body, url, [featured, *(photos.get(pk) for pk in ids)], notes)
         return super().get_context_data(
-            body=render_body(article.body, photos, lead=lead),
+            body=body,
             featured_photo=None if in_body else featured,
             related=Article.objects.related_to(article),
             **notes,
             preview=not article.is_live,
             current_section=article.section,
             page_links={"canonical": url},
-            **self.sharing_context(article, url, [featured, *(photos.get(pk) for pk in ids)], notes["corrections"]),
+            **sharing,
             **kwargs,
         )
 
     @staticmethod
-    def sharing_context(article, url, photos, corrections):
+    def sharing_context(article, body, url, photos, notes):
         """What the page tells search engines and social networks, from what the page has already loaded: the
         featured photo, else the body's first, gives the share image. Templates leave it out of previews."""
-        description = structured_data.article_description(article)
+        description = structured_data.article_description(article, body)
+        corrections = notes["corrections"]
         photo = structured_data.share_photo(*photos)
         trail = [(article.section.name, absolute_url(article.section.get_absolute_url()))] if article.section else []
         return {
