@@ -299,6 +299,22 @@ def test_a_matching_etag_or_date_gets_304_without_a_body(client, address):
     assert client.get(address, HTTP_IF_NONE_MATCH='"khac"', HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_IF_MODIFIED_SINCE": "hôm qua"},
+        {"HTTP_IF_MODIFIED_SINCE": "Tue, 99 Foo 99999 99:99:99 GMT"},
+        {"HTTP_IF_NONE_MATCH": "<script>" * 500},
+        {"HTTP_IF_NONE_MATCH": 'W/"", "x'},
+    ],
+)
+def test_malformed_validators_get_the_feed(client, headers):
+    live()
+    response = client.get("/rss/", **headers)
+    assert response.status_code == 200
+    ET.fromstring(response.content)
+
+
 def changed(client, before, address="/rss/"):
     """Whether both validators moved: a client holding the old ones now gets the feed, by either header."""
     etag, last_modified = before
