@@ -68,6 +68,12 @@ def search(words, queryset=None):
         articles = articles.filter(search_entry__vector=SearchQuery(_tsquery(words), search_type="raw", config=CONFIG))
     else:
         articles = articles.filter(_all_in(patterns, "title", "lead", "rest"))
+    return ranked(articles, words)
+
+
+def ranked(articles, words):
+    """`articles` in search order for `words` (see search())."""
+    patterns = _patterns(words)
     tier = Case(
         When(_all_in(patterns, "title"), then=Value(_TIER_TITLE)),
         When(_all_in(patterns, "title", "lead"), then=Value(_TIER_HEAD)),
@@ -210,10 +216,19 @@ class SearchView(PagedListMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        """The ids of the stories found, in order: counted and paged narrow (see paginate_queryset)."""
         if not self.words:
             return Article.objects.none()
-        # The bodies too (with_listing_data leaves them out): the snippets are cut from them.
-        return search(self.words, self.form.filter(Article.objects.published().with_listing_data().defer(None)))
+        return search(self.words, self.form.filter(Article.objects.published())).values_list("pk", flat=True)
+
+    def paginate_queryset(self, queryset, page_size):
+        # The page's own stories fetched by the ids of their page, in the same SQL statement (a subquery): ranking
+        # thousands of matches then reads ids only, not every match's whole row. The bodies too, for the snippets.
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
+        if self.words:
+            stories = Article.objects.filter(pk__in=ids).with_listing_data().defer(None)
+            page.object_list = list(ranked(stories, self.words))
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,7 +13,42 @@ CONFIG_SQL = [
     f"ALTER TEXT SEARCH CONFIGURATION {search_index.CONFIG} "
     "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple",
 ]
-INDEX_SQL = ["CREATE INDEX articlesearch_vector_gin ON articles_articlesearch USING gin (vector)"]
+# What keeps a search under 50 ms at 100,000 articles (docs/architecture.md, "Search"):
+# - the GIN index on the vector;
+# - a narrow heap: the vector and `rest` (kilobytes each) go to TOAST, the folded title and lead (read for every
+#   match, to rank it) stay in the row uncompressed, so reading thousands of matches touches a few MB;
+# - the article's id with what published() and the filters read, so joining thousands of matches to their
+#   articles is an index-only scan;
+# - the planner told that @@ costs more than one operator: it does not count reading a vector from TOAST, and
+#   with the heap this narrow it otherwise scans every row, reading every vector, for a common word (1.3 s).
+INDEX_SQL = [
+    "CREATE INDEX articlesearch_vector_gin ON articles_articlesearch USING gin (vector)",
+    "ALTER TABLE articles_articlesearch ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN lead SET STORAGE MAIN, "
+    "SET (toast_tuple_target = 512)",
+    "CREATE INDEX article_search_visibility_idx ON articles_article (id) "
+    "INCLUDE (status, publish_at, expire_at, section_id)",
+]
+UNINDEX_SQL = [
+    "DROP INDEX IF EXISTS article_search_visibility_idx",
+    "ALTER TABLE articles_articlesearch RESET (toast_tuple_target)",
+    "DROP INDEX IF EXISTS articlesearch_vector_gin",
+]
+MATCH_COST = "ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) COST {}"
+
+
+def set_match_cost(cost):
+    """Raise (or restore) the planner's cost of @@. It belongs to the database's superuser: a migration run by
+    another role keeps the default, and search is then slower for very common words, not wrong."""
+
+    def operation(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute(MATCH_COST.format(cost))
+
+    return operation
 
 
 def on_postgresql(forwards, backwards):
@@ -80,5 +115,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
-        on_postgresql(INDEX_SQL, ["DROP INDEX IF EXISTS articlesearch_vector_gin"]),
+        on_postgresql(INDEX_SQL, UNINDEX_SQL),
+        migrations.RunPython(set_match_cost(100), set_match_cost(1)),
     ]
