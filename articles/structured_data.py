@@ -220,7 +220,7 @@ def breadcrumbs(trail):
     }
 
 
-def website():
+def home_page():
     """The home page's block: the paper as a NewsMediaOrganization."""
     return {"@context": "https://schema.org", **publisher()}
 

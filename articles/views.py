@@ -62,7 +62,7 @@ class PagedListMixin:
 
     def crumbs(self):
         """The trail below the home page to this listing's first page, as (name, absolute address)."""
-        return [(self.title, absolute_url(self.request.path))]
+        return [(self.title, absolute_url(escape_uri_path(self.request.path)))]
 
     def paginate_queryset(self, queryset, page_size):
         """Django's, with one address per page: anything but a page that exists is a 404."""
@@ -139,7 +139,7 @@ class HomeView(ArticleListMixin, ListView):
         context["latest"] = rest[HOME_SECONDARY:]
         context["section_blocks"] = self.section_blocks(shown=[article.pk for article in latest])
         context["page_links"] = {"canonical": absolute_url("/")}
-        context["json_ld"] = [structured_data.website()]
+        context["json_ld"] = [structured_data.home_page()]
         context["social"] = structured_data.page_social(
             title=settings.SITE_NAME, description=structured_data.site_description(), url=absolute_url("/")
         )
