@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -119,11 +120,10 @@ def test_site_rss_carries_every_field_of_a_story(client):
     assert [c.text for c in item.findall("category")] == ["Kinh tế", "Cảng biển", "Logistics"]
     rendition = photo.rendition("w", "jpeg", 1280)
     assert rendition.url.startswith("/media/")
-    assert item.find("enclosure").attrib == {
-        "url": SITE + rendition.url,
-        "length": str(getattr(rendition, "size", None) or 0),
-        "type": "image/jpeg",
-    }
+    # The length is the rendition's byte size as the photo library recorded it when it wrote the file.
+    assert rendition.size == default_storage.size(rendition.name) > 0
+    enclosure = {"url": SITE + rendition.url, "length": str(rendition.size), "type": "image/jpeg"}
+    assert item.find("enclosure").attrib == enclosure
 
 
 def test_enclosure_is_the_1280_jpeg_rendition_with_its_recorded_size(client, monkeypatch):
@@ -138,6 +138,14 @@ def test_enclosure_is_the_1280_jpeg_rendition_with_its_recorded_size(client, mon
     enclosure = rss(client).find("item/enclosure")
     assert chosen == [("w", "jpeg", 1280)]
     assert enclosure.attrib == {"url": f"{SITE}/media/photos/a/w-1280.jpg", "length": "123456", "type": "image/jpeg"}
+
+
+def test_a_rendition_recorded_before_sizes_were_has_length_0(client):
+    _, photo = full_story()
+    renditions = photo.renditions
+    renditions["w"]["jpeg"] = [entry[:3] for entry in renditions["w"]["jpeg"]]
+    Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
+    assert rss(client).find("item/enclosure").get("length") == "0"
 
 
 def test_a_story_without_a_photo_or_whose_photo_has_no_file_has_no_enclosure(client):
