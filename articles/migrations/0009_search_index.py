@@ -51,6 +51,14 @@ def set_match_cost(cost):
     return operation
 
 
+class UnaccentOnPostgreSQL(UnaccentExtension):
+    """Django's operation, whose reverse would ask SQLite for pg_extension."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def on_postgresql(forwards, backwards):
     """SQL run on PostgreSQL only: SQLite has no text search configurations or GIN indexes."""
 
@@ -76,7 +84,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),
+        UnaccentOnPostgreSQL(),
         on_postgresql(CONFIG_SQL, [f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {search_index.CONFIG}"]),
         migrations.CreateModel(
             name="ArticleSearch",
