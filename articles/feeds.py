@@ -9,6 +9,7 @@ import hashlib
 import re
 from collections import namedtuple
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -228,11 +229,15 @@ class ArticleFeed(Feed):
         rendition = photo.rendition("w", "jpeg", ENCLOSURE_WIDTH) if photo and not photo.is_missing else None
         if rendition is None:
             return []
-        url = rendition.url if rendition.url.startswith(("http://", "https://")) else absolute_url(rendition.url)
-        # The byte size where the photo library records it; 0 (unknown, which feed readers accept) otherwise:
-        # asking the storage would cost a request to it per photo per feed.
-        length = getattr(rendition, "size", None) or 0
-        return [feedgenerator.Enclosure(url, str(length), "image/jpeg")]
+        # A storage gives a path on this site (/media/…), a full address, or one without its scheme (a CDN's).
+        url = rendition.url
+        if url.startswith("//"):
+            url = f"{urlsplit(settings.SITE_URL).scheme}:{url}"
+        elif not url.startswith(("http://", "https://")):
+            url = absolute_url(url)
+        # The byte size the photo library recorded when it wrote the file; 0 (unknown, which feed readers
+        # accept) for one recorded before sizes were: asking the storage would cost a request per photo per feed.
+        return [feedgenerator.Enclosure(url, str(rendition.size or 0), "image/jpeg")]
 
     def item_extra_kwargs(self, item):
         if item.byline:

@@ -140,6 +140,22 @@ def test_enclosure_is_the_1280_jpeg_rendition_with_its_recorded_size(client, mon
     assert enclosure.attrib == {"url": f"{SITE}/media/photos/a/w-1280.jpg", "length": "123456", "type": "image/jpeg"}
 
 
+@pytest.mark.parametrize(
+    ("stored", "named"),
+    [
+        ("/media/photos/a/w-1280.jpg", f"{SITE}/media/photos/a/w-1280.jpg"),
+        ("https://cdn.example.vn/a/w-1280.jpg", "https://cdn.example.vn/a/w-1280.jpg"),
+        ("//cdn.example.vn/a/w-1280.jpg", "https://cdn.example.vn/a/w-1280.jpg"),
+    ],
+)
+def test_the_enclosure_address_is_full_whatever_the_storage_gives(client, monkeypatch, stored, named):
+    full_story()
+    rendition = SimpleNamespace(url=stored, width=1280, height=720, size=99)
+    monkeypatch.setattr(Photo, "rendition", lambda photo, kind="w", fmt="jpeg", width=960: rendition)
+    assert rss(client).find("item/enclosure").get("url") == named
+    assert atom(client).find("atom:entry/atom:link[@rel='enclosure']", NS).get("href") == named
+
+
 def test_a_rendition_recorded_before_sizes_were_has_length_0(client):
     _, photo = full_story()
     renditions = photo.renditions
