@@ -424,3 +424,27 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, django_assert_n
     assert response.status_code == 200
     assert len(response.context["articles"]) == min(count, 20)
     assert response.content.decode().count('rel="author"') == 2 * min(count, 20)
+
+
+def test_each_database_searches_its_own_way(client):
+    from django.test.utils import CaptureQueriesContext
+
+    story("Cảng Đình Vũ")
+    with CaptureQueriesContext(connection) as queries:
+        assert found(client, "dinh vu") == ["Cảng Đình Vũ"]
+    count_sql = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"])
+    if connection.vendor == "postgresql":
+        assert "@@" in count_sql and "to_tsquery('newsroom_vi'::regconfig, 'dinh & vu:*')" in count_sql
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search%' ORDER BY 1")
+            assert [row[0] for row in cursor.fetchall()] == [
+                "article_search_visibility_idx",
+                "articles_articlesearch_pkey",
+                "articlesearch_vector_gin",
+            ]
+            cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'ts_match_vq'")
+            assert cursor.fetchone()[0] == 100
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_articlesearch'")
+            assert cursor.fetchone()[0] == ["toast_tuple_target=512"]
+    else:
+        assert "@@" not in count_sql and "LIKE '% dinh %'" in count_sql
