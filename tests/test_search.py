@@ -448,3 +448,21 @@ def test_each_database_searches_its_own_way(client):
             assert cursor.fetchone()[0] == ["toast_tuple_target=512"]
     else:
         assert "@@" not in count_sql and "LIKE '% dinh %'" in count_sql
+
+
+def test_the_search_benchmark_makes_indexed_articles_and_times_searches():
+    out, err = StringIO(), StringIO()
+    call_command("bench", "--search", "--search-articles", "30", "--search-runs", "2", stdout=out, stderr=err)
+    assert "30/30 articles" in err.getvalue()
+    for label in ("common phrase", "rare word", "2 words, filters", "db p50", "page p95"):
+        assert label in out.getvalue()
+    made = Article.objects.filter(slug__startswith="bench-search-").select_related("search_entry")
+    assert made.count() == 30
+    # The benchmark folds word by word for speed: its rows must be what the index itself would write.
+    for article in made:
+        entry = article.search_entry
+        assert (entry.title, entry.lead) == (fold_for_index(article.title), fold_for_index(article.lead))
+        assert entry.rest == fold_for_index(plain_text(article.body))
+    call_command("bench", "--search", "--search-articles", "30", "--search-runs", "2", stdout=out, stderr=err)
+    assert "30 benchmark articles already in the database." in err.getvalue()
+    assert made.count() == 30
