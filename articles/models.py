@@ -581,7 +581,9 @@ class ArticleSearch(models.Model):
 
 
 @receiver(signals.post_save, sender=Article)
-def _index_saved_article(sender, instance, raw, using, **kwargs):
+def _index_saved_article(sender, instance, raw, using, update_fields=None, **kwargs):
+    if update_fields is not None and not {"title", "lead", "body"} & set(update_fields):
+        return  # a status or time changed: nothing the index holds
     search_index.reindex(Article, [instance.pk], using=using, articles=None if raw else [instance])
 
 

@@ -466,3 +466,13 @@ def test_the_search_benchmark_makes_indexed_articles_and_times_searches():
     call_command("bench", "--search", "--search-articles", "30", "--search-runs", "2", stdout=out, stderr=err)
     assert "30 benchmark articles already in the database." in err.getvalue()
     assert made.count() == 30
+
+
+def test_a_save_of_other_fields_leaves_the_entry_and_a_save_of_the_title_updates_it(django_assert_num_queries):
+    article = make_article(title="Cầu Rào")
+    article.status = Article.Status.ARCHIVED
+    with django_assert_num_queries(2):  # the UPDATE and Article.save()'s look at the body's photos
+        article.save(update_fields=["status"])
+    article.title = "Cầu Niệm"
+    article.save(update_fields=["title"])
+    assert ArticleSearch.objects.get().title == " cau niem "
