@@ -242,6 +242,8 @@ class SearchView(PagedListMixin, ListView):
             "search_query": self.form.data["q"],
             "searched": bool(self.words),
             "result_count": page.paginator.count if self.words else 0,
+            # Vietnamese groups thousands with dots: 32.301.
+            "result_count_text": f"{page.paginator.count:,}".replace(",", ".") if self.words else "0",
             "page_links": self._page_links(page),
             "page_query": self._page_query(),
         }

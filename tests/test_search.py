@@ -311,6 +311,7 @@ def test_pagination_carries_the_query_and_refuses_pages_that_do_not_exist(client
         story(f"Cảng số {n}", hours_ago=n + 1)
     first = client.get(SEARCH, {"q": "cang"})
     assert len(first.context["articles"]) == 20 and first.context["result_count"] == 25
+    assert "Tìm thấy 25 bài viết cho «cang»." in first.content.decode()
     assert 'href="?q=cang&amp;trang=2" rel="next"' in first.content.decode()
     second = client.get(SEARCH, {"q": "cang", "trang": "2"})
     assert [a.title for a in second.context["articles"]] == [f"Cảng số {n}" for n in range(20, 25)]
