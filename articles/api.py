@@ -15,7 +15,6 @@ from typing import Annotated
 from csp.decorators import csp_update
 from django.core import signing
 from django.db.models import Prefetch, Q
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import URLPattern, path, re_path
 from django.utils import timezone
@@ -27,7 +26,7 @@ from pydantic import WithJsonSchema
 
 from photos.models import Photo
 
-from . import ninjs
+from . import ninjs, querysets
 from .links import absolute_url
 from .models import Article, Author, Correction, Organization, Section, Tag
 
@@ -290,9 +289,7 @@ def list_articles(
         articles = articles.filter(authors__slug=author)
     if updated_since is not None:
         kind, field = "m", "changed"
-        articles = articles.annotate(changed=Coalesce("modified_at", "publish_at")).filter(
-            changed__gte=parse_moment(updated_since)
-        )
+        articles = articles.annotate(changed=querysets.last_modified()).filter(changed__gte=parse_moment(updated_since))
         order, after = ("changed", "pk"), "gt"
     else:
         kind, field = "p", "publish_at"

@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from . import search_index
+from . import querysets, search_index
 from .querysets import ArticleQuerySet
 from .sanitize import EDITOR_EXTENSIONS, clean_body
 from .text import fold, slugify_vi, strip_bidi
@@ -315,6 +315,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
             models.Index(fields=["section", "status", "-publish_at"], name="article_section_publish_idx"),
+            # The API's updated_since: what changed since a moment, oldest first.
+            models.Index(querysets.last_modified(), models.F("id"), name="article_last_modified_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -406,7 +408,10 @@ class Article(models.Model):
 
     @property
     def last_modified(self):
-        """When readers' version of the story last changed: its last update or correction, else its publication."""
+        """When readers' version of the story last changed: its last update or correction, else its publication;
+        a story published again after its corrections is as new as its publication (querysets.last_modified())."""
+        if self.modified_at and self.publish_at:
+            return max(self.modified_at, self.publish_at)
         return self.modified_at or self.publish_at
 
     @property

@@ -9,7 +9,14 @@ from functools import reduce
 
 from django.db import connections, models
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+
+
+def last_modified():
+    """Article.last_modified in SQL: the later of modified_at and publish_at (a story published again after a
+    take-down is newer than its old corrections). Article.Meta indexes exactly this expression."""
+    return Greatest(Coalesce("modified_at", "publish_at"), "publish_at")
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -413,6 +413,17 @@ def test_updated_since_picks_up_a_correction(client, time_machine):
     assert uris(list_items(client, "?updated_since=2024-04-04T13:38:00.000001")) == []
 
 
+def test_a_story_published_again_after_its_corrections_is_as_new_as_its_publication(client):
+    # Corrected once, taken down, published again later: its old modified_at is before its new publish_at.
+    article = make_article(publish_at=NOW - timedelta(minutes=10))
+    Article.objects.filter(pk=article.pk).update(modified_at=NOW - timedelta(days=2))
+    article.refresh_from_db()
+    assert article.last_modified == article.publish_at
+    data = list_items(client, "?updated_since=2024-04-04T13:00:00")
+    assert uris(data) == [page_uri(article)]
+    assert data["items"][0]["versionCreated"] == data["items"][0]["firstCreated"]
+
+
 @pytest.mark.parametrize("query", ["", "?updated_since=2000-01-01", "?section={section}"])
 def test_pagination_walks_every_item_once(client, query):
     section = make_section()
