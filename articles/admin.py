@@ -365,7 +365,9 @@ class ArticleAdmin(RevisionsAdminMixin, EditingAdminMixin, SharingAdminMixin, Co
     list_display = ["title", "section", "author_names", "status", "visibility", "publish_time"]
     list_filter = ["status", "section", VisibilityFilter, LacksAltTextFilter]
     list_select_related = ["section"]
+    # Searched through the search index (get_search_results); Django shows the box only when this is not empty.
     search_fields = ["title", "lead"]
+    search_help_text = _("Title, lead, body, authors, organizations or tags; accents and capitals do not matter.")
     date_hierarchy = "publish_at"
     # Drafts have no publish_at: put them first on every database (PostgreSQL and
     # SQLite disagree on where NULLs sort by default).

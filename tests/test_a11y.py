@@ -69,6 +69,9 @@ READER_PAGES = {
     "organization": "/to-chuc/hoi-khoa-hoc/",
     "article": "/bai-viet/hai-phong-dat-hang-dao-tao-nhan-luc-chat-luong-cao/",
     "corrections": "/dinh-chinh/",
+    "search results": "/tim-kiem/?q=nhan+luc",
+    "search form with an error": "/tim-kiem/?q=nhan+luc&tu_ngay=31/02/2024",
+    "search with no result": "/tim-kiem/?q=khong+co+gi+ca",
     "404": "/bai-viet/khong-co-bai-nay/",
 }
 
