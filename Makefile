@@ -53,7 +53,7 @@ run: $(VENV)/.runtime-installed .env
 	@echo "  Desk:      http://$(HOST):$(PORT)/admin/desk/  (where editors start; reporters get their own stories)"
 	@echo "  Forgot the password? Set a new one:  $(MANAGE) changepassword bientap"
 	@echo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed .env node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
