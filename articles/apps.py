@@ -10,6 +10,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         import reversion
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .models import Article, ArticleAuthor
 
         # Every save through the admin or a service is a version with its byline rows (articles/revisions.py);

@@ -32,6 +32,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "page-bytes-benchmark-only-not-a-secret",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SITE_URL": "http://127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_COOKIES": "0",
     "SECURE_HSTS_SECONDS": "0",

@@ -22,6 +22,7 @@ STARTUP_TIMEOUT = 20
 PRODUCTION_ENV = {
     "DEBUG": "0",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SITE_URL": "http://127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_COOKIES": "0",
     "SECURE_HSTS_SECONDS": "0",

@@ -50,18 +50,18 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 # The site's public address (scheme and host, no path): canonical links, feeds, sitemaps, structured data
-# and the API name pages by it, never by the Host header a request happens to carry. Required in production.
+# and the API name pages by it, never by the Host header a request happens to carry. Set it in production:
+# without it the first named host of ALLOWED_HOSTS is taken, over https, and `check --deploy` warns
+# (articles/checks.py); in development http://127.0.0.1:8000, where `make run` serves.
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+SITE_URL_SET = bool(SITE_URL)
 if SITE_URL and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", SITE_URL):
     raise ImproperlyConfigured("SITE_URL must be a scheme and a host, e.g. https://news.example.vn (no path).")
-if DEBUG and not SITE_URL:
-    SITE_URL = "http://127.0.0.1:8000"
+if not SITE_URL:
+    named = [host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")]
+    SITE_URL = "http://127.0.0.1:8000" if DEBUG or not named else f"https://{named[0]}"
 if not DEBUG:
-    missing = [
-        name
-        for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("SITE_URL", SITE_URL))
-        if not value
-    ]
+    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
     if missing:
         raise ImproperlyConfigured(
             f"DEBUG is off and {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. "

@@ -34,7 +34,6 @@ def start_django(**env):
     [
         ({"SECRET_KEY": "", "ALLOWED_HOSTS": "news.example.vn", "SITE_URL": SITE}, "SECRET_KEY is not set"),
         ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "", "SITE_URL": SITE}, "ALLOWED_HOSTS is not set"),
-        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "news.example.vn", "SITE_URL": ""}, "SITE_URL is not set"),
         ({"SECRET_KEY": "", "ALLOWED_HOSTS": "", "SITE_URL": SITE}, "SECRET_KEY and ALLOWED_HOSTS are not set"),
     ],
 )
@@ -51,6 +50,34 @@ def test_a_site_url_that_is_not_a_scheme_and_host_refuses_to_start(address):
     result = start_django(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.vn", SITE_URL=address)
     assert result.returncode != 0
     assert "SITE_URL must be a scheme and a host" in result.stderr
+
+
+def test_without_site_url_production_names_its_first_host_and_check_deploy_warns():
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "DEBUG": "0", "SECRET_KEY": "x" * 50}
+    env |= {"ALLOWED_HOSTS": ".example.vn,*", "SITE_URL": "", "SECURE_HSTS_PRELOAD": "1"}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    shown = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert shown.stdout.strip() == "https://example.vn", shown.stderr
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode != 0
+    assert "newsroom.W001" in checked.stderr and "SITE_URL is not set" in checked.stderr
+    # With SITE_URL set the warning is gone.
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env | {"SITE_URL": SITE},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "newsroom.W001" not in checked.stderr + checked.stdout
 
 
 def test_production_starts_when_configured():
