@@ -1,19 +1,23 @@
 """The pages measured, and the SQL queries of one anonymous request to each, run in this process."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Article, Section
 
 from . import BenchmarkError
 
-PAGES = ("home", "section", "article")
+PAGES = ("home", "section", "article", "search", "feed", "api")
 
 
 def pick_urls(pages):
-    """Addresses of live pages: the newest live article (one with a section if any) and its section."""
+    """Addresses of live pages: the newest live article (one with a section if any), its section, a search for the
+    first two words of its title, the site's RSS feed and the API's article list."""
     live = Article.objects.published()
     article = live.filter(section__isnull=False).first() or live.first()
     if article is None:
@@ -22,7 +26,14 @@ def pick_urls(pages):
             "is nothing to benchmark. Run `manage.py seed_demo` first."
         )
     section = article.section or Section.objects.filter(articles__in=live).first()
-    urls = {"home": "/", "article": article.get_absolute_url()}
+    words = " ".join(article.title.split()[:2])
+    urls = {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "search": reverse("articles:search") + "?" + urlencode({"q": words}),
+        "feed": reverse("articles:rss"),
+        "api": reverse("api:list_articles"),
+    }
     if section is not None:
         urls["section"] = section.get_absolute_url()
     return {page: urls[page] for page in pages if page in urls}
@@ -39,13 +50,14 @@ def request_host(allowed_hosts):
 
 
 def count_queries(urls):
-    """SQL queries run by one anonymous request to each URL, in this process."""
+    """SQL queries run by one anonymous request to each URL, in this process, and the bytes of each answer."""
     client = Client(SERVER_NAME=request_host(settings.ALLOWED_HOSTS))
-    counts = {}
+    counts, sizes = {}, {}
     for page, url in urls.items():
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, secure=settings.SECURE_SSL_REDIRECT)
         if response.status_code != 200:
             raise BenchmarkError(f"{page} page {url} answered {response.status_code}, not 200, in-process.")
         counts[page] = len(captured)
-    return counts
+        sizes[page] = len(response.content)
+    return counts, sizes

@@ -14,8 +14,8 @@ CPU_NOTE = (
 )
 
 
-def format_table(urls, queries, results):
-    rows = [("page", "URL", "queries", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms/req")]
+def format_table(urls, queries, results, sizes=None):
+    rows = [("page", "URL", "queries", "bytes", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms/req")]
     for page, url in urls.items():
         result = results.get(page)
         load = (
@@ -29,7 +29,8 @@ def format_table(urls, queries, results):
             if result
             else ("-",) * 5
         )
-        rows.append((page, shorten(url), str(queries[page]), *load))
+        size = str((sizes or {}).get(page, "-"))
+        rows.append((page, shorten(url), str(queries[page]), size, *load))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:

@@ -101,11 +101,12 @@ def test_table_lines_up_and_marks_pages_not_loaded():
     urls = {"home": "/", "article": "/bai-viet/" + "a" * 80 + "/"}
     results = {"home": load.Result(requests=900, rps=1234.56, p50=5.04, p99=20.0, errors=0, cpu_ms=1.234)}
 
-    lines = report.format_table(urls, {"home": 5, "article": 6}, results).splitlines()
+    lines = report.format_table(urls, {"home": 5, "article": 6}, results, {"home": 31_000}).splitlines()
 
-    assert lines[0].split() == ["page", "URL", "queries", "req/s", "p50", "ms", "p99", "ms", "errors", "CPU", "ms/req"]
-    assert lines[1].split() == ["home", "/", "5", "1234.6", "5.0", "20.0", "0", "1.23"]
-    assert lines[2].split()[2:] == ["6", "-", "-", "-", "-", "-"]
+    header = ["page", "URL", "queries", "bytes", "req/s", "p50", "ms", "p99", "ms", "errors", "CPU", "ms/req"]
+    assert lines[0].split() == header
+    assert lines[1].split() == ["home", "/", "5", "31000", "1234.6", "5.0", "20.0", "0", "1.23"]
+    assert lines[2].split()[2:] == ["6", "-", "-", "-", "-", "-", "-"]
     assert "…" in lines[2]
     assert len({len(line) for line in lines}) == 1
 
@@ -126,7 +127,7 @@ def test_no_live_article_tells_to_seed_the_demo():
 
 
 @pytest.mark.django_db
-def test_no_load_counts_the_queries_of_three_live_pages_within_budget():
+def test_no_load_counts_the_queries_and_bytes_of_every_surface_within_budget():
     section = make_section(name="Thời sự")
     for n in range(6):
         make_article(
@@ -144,14 +145,18 @@ def test_no_load_counts_the_queries_of_three_live_pages_within_budget():
     call_command("bench", "--no-load", stdout=stdout)
 
     lines = stdout.getvalue().splitlines()
-    rows = {line.split()[0]: line.split() for line in lines[1:4]}
+    rows = {line.split()[0]: line.split() for line in lines[1:7]}
     assert rows["home"][1] == "/"
     assert rows["section"][1] == section.get_absolute_url()
     assert rows["article"][1] == newest.get_absolute_url()
-    for page in ("home", "section", "article"):
+    assert rows["search"][1] == "/tim-kiem/?q=Tin+m%E1%BB%9Bi"
+    assert rows["feed"][1] == "/rss/"
+    assert rows["api"][1] == "/api/v1/articles"
+    for page in ("home", "section", "article", "search", "feed", "api"):
         assert 1 <= int(rows[page][2]) <= 8  # the ceiling of every reader page (docs/architecture.md, "Budgets")
-        assert rows[page][3:] == ["-"] * 5
-    assert "load: not run" in lines[4]
+        assert int(rows[page][3]) > 500  # the bytes of a real answer, not an error page
+        assert rows[page][4:] == ["-"] * 5
+    assert "load: not run" in lines[7]
 
 
 @pytest.mark.django_db

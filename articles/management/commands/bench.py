@@ -21,8 +21,9 @@ from benchmarks.server import answers, free_port, measure
 
 class Command(BaseCommand):
     help = (
-        "Benchmark the reader pages. First the SQL queries of one anonymous request to the home page, a section "
-        "page and an article page (live ones picked from the database), then requests per second and p50/p99 "
+        "Benchmark the reader pages. First the SQL queries and bytes of one anonymous request to the home page, a "
+        "section page, an article page, a search, the RSS feed and the API's article list (live ones picked from the "
+        "database), then requests per second and p50/p99 "
         "latency for each page under gunicorn in the production shape (DEBUG off, static files collected), on "
         "127.0.0.1 only. Uses wrk when it is installed, else a load generator in Python processes (slower: its "
         "own CPU use competes with the server's, so compare numbers made with the same tool). Reference bar: "
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             "--pages",
             type=page_list,
             default=PAGES,
-            help="Comma-separated subset of home,section,article (all three).",
+            help="Comma-separated subset of home,section,article,search,feed,api (all six).",
         )
         parser.add_argument("--no-load", action="store_true", help="Only count queries; start no server.")
         parser.add_argument(
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         urls = pick_urls(pages)
         if len(urls) < len(pages):
             self.stderr.write("section: skipped, no section has a live article.")
-        queries = count_queries(urls)
+        queries, sizes = count_queries(urls)
         results = {}
         load_before = None
         if not no_load:
@@ -112,7 +113,7 @@ class Command(BaseCommand):
             except KeyboardInterrupt:
                 self.stderr.write("Interrupted; nothing is left running.")
                 sys.exit(130)
-        self.stdout.write(format_table(urls, queries, results))
+        self.stdout.write(format_table(urls, queries, results, sizes))
         self.stdout.write(
             setup_line(
                 load_run=bool(results),
