@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.csp.CSPMiddleware",
+    # A 503 page while the database is out of reach: outside every middleware that reads it, inside the
+    # two that put security headers on every response (newsroom/middleware.py says why).
+    "newsroom.middleware.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +136,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL cancels any statement that runs longer than this many milliseconds, and the request answers
+# 503 (newsroom/middleware.py) instead of holding a worker. 5 seconds is hundreds of times what a reader
+# page's queries take, and well under gunicorn's 30-second worker timeout, which would kill the worker
+# with no answer at all. 0 turns it off: run a long migration or batch command with DB_STATEMENT_TIMEOUT_MS=0.
+DB_STATEMENT_TIMEOUT_MS = os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000").strip()
+if not (DB_STATEMENT_TIMEOUT_MS.isascii() and DB_STATEMENT_TIMEOUT_MS.isdigit()):
+    raise ImproperlyConfigured("DB_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds, 0 (off) or more.")
+DB_STATEMENT_TIMEOUT_MS = int(DB_STATEMENT_TIMEOUT_MS)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is the shared cache in production (REDIS_URL); local memory otherwise.
