@@ -195,6 +195,9 @@ HOSTILE_QUERIES = [
 ]
 
 
+METHODS = ["HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND"]
+
+
 @pytest.fixture
 def site():
     """One of each thing a public address names, and the value each parameter takes to reach it."""
@@ -310,6 +313,15 @@ def test_hostile_query_strings_are_never_a_5xx(client, site, pattern):
         if status >= 500:
             failures.append(f"{status} {address}?{query[:80]}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("pattern", PARAMETRIZED)
+def test_every_method_at_every_address_is_never_a_5xx(client, site, pattern):
+    """A POST, PUT, DELETE… where only GET is served: a 405 (or 403 for CSRF), never a 500."""
+    address = pattern.address(valid_values(pattern, site))
+    client.raise_request_exception = False
+    statuses = {method: client.generic(method, address).status_code for method in METHODS}
+    assert not {method: status for method, status in statuses.items() if status >= 500}, address
 
 
 def test_hostile_file_names_under_media_are_a_404_or_400(client):
