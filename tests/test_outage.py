@@ -32,9 +32,13 @@ PAGE_HEADING = "Trang tạm thời chưa thể hiển thị"
 
 # Views this module's tests route to (with the site's own URLs behind them), for what no page of the
 # site does on purpose: a query that runs too long, a bug that breaks a constraint.
+# A value a query carries, which the outage log must not show.
+QUERY_PARAMETER = "-".join(["tham", "so", "bi", "mat"])
+
+
 def slow_view(request):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_sleep(2)")
+        cursor.execute("SELECT pg_sleep(2), %s", [QUERY_PARAMETER])
     return HttpResponse("finished")
 
 
@@ -221,6 +225,7 @@ def test_a_query_beyond_the_statement_timeout_is_cancelled_and_answers_503(caplo
     connection.close()
     assert_designed_page(response)
     assert "canceling statement due to statement timeout" in record.getMessage()
+    assert QUERY_PARAMETER not in logging.Formatter().format(record)
     assert type(cancelled.value.__cause__).__name__ == "QueryCanceled"
     # A new connection has the configured timeout again (pg_settings says it in milliseconds).
     with connection.cursor() as cursor:
