@@ -60,6 +60,7 @@ def outage_response(request):
         response = JsonResponse(
             {"error": "service_unavailable", "detail": "The database is unavailable; try again shortly."},
             status=503,
+            content_type="application/json; charset=utf-8",  # as the API's own answers
             json_dumps_params={"ensure_ascii": False},
         )
     else:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import IntegrityError, OperationalError, connection
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import include, path
 
@@ -103,6 +104,20 @@ def assert_designed_page(response):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_503_page_needs_nothing_but_the_stylesheet():
+    source = (ROOT / "templates" / "503.html").read_text()
+    # No variable and no tag but comments: nothing that could read the database or need a request.
+    assert "{{" not in source
+    assert "{%" not in source
+    html = render_to_string("503.html")
+    assert f'<link rel="stylesheet" href="{settings.STATIC_URL}css/site.css">' in html
+    # The Content-Security-Policy refuses inline styles and scripts.
+    assert "style=" not in html
+    assert "<style" not in html
+    assert "<script" not in html
+    assert '<html lang="vi">' in html
+
+
 @pytest.fixture
 def live_article(db):
     return make_article(section=make_section(), title="Cầu Hoàng Văn Thụ thông xe")
@@ -132,7 +147,7 @@ def test_the_api_answers_its_own_json_error_shape(client, live_article):
         response = client.get("/api/v1/articles")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert json.loads(response.content) == {
         "error": "service_unavailable",
         "detail": "The database is unavailable; try again shortly.",
