@@ -270,7 +270,8 @@ if POSTGRESQL:
         other = connection.copy()
         try:
             with other.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+                # With a timeout (PostgreSQL 14+): returns once the backend has gone, not merely been signalled.
+                cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
                 assert cursor.fetchone() == (True,)
         finally:
             other.close()
