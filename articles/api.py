@@ -14,6 +14,7 @@ from typing import Annotated
 
 from csp.decorators import csp_update
 from django.core import signing
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import URLPattern, path, re_path
@@ -101,6 +102,14 @@ def _invalid_parameter(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request, exc):
+    # Raised on to newsroom.middleware, which answers every surface's outage with its 503 (with DEBUG on,
+    # Django Ninja's own handler for Exception would answer a 500 with the traceback instead).
+    raise exc
 
 
 # Schemas: what the OpenAPI description says each response is -------------------------------------------

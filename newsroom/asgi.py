@@ -3,4 +3,6 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+# A web request's statements are cut after 5 s unless the environment says otherwise (newsroom/settings.py).
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "5000")
 application = get_asgi_application()

@@ -137,10 +137,11 @@ DATABASES = {
     )
 }
 # PostgreSQL cancels any statement that runs longer than this many milliseconds, and the request answers
-# 503 (newsroom/middleware.py) instead of holding a worker. 5 seconds is hundreds of times what a reader
-# page's queries take, and well under gunicorn's 30-second worker timeout, which would kill the worker
-# with no answer at all. 0 turns it off: run a long migration or batch command with DB_STATEMENT_TIMEOUT_MS=0.
-DB_STATEMENT_TIMEOUT_MS = os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000").strip()
+# 503 (newsroom/middleware.py) instead of holding a worker. The web server's entry points (newsroom/wsgi.py,
+# asgi.py) default it to 5000: hundreds of times what a reader page's queries take, and well under gunicorn's
+# 30-second worker timeout, which would kill the worker with no answer at all. Everything else (migrations,
+# rebuild_search_index, the benchmarks' loaders, the tests) defaults to 0, off, so a long batch is not cut.
+DB_STATEMENT_TIMEOUT_MS = os.environ.get("DB_STATEMENT_TIMEOUT_MS", "0").strip()
 if not (DB_STATEMENT_TIMEOUT_MS.isascii() and DB_STATEMENT_TIMEOUT_MS.isdigit()):
     raise ImproperlyConfigured("DB_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds, 0 (off) or more.")
 DB_STATEMENT_TIMEOUT_MS = int(DB_STATEMENT_TIMEOUT_MS)

@@ -142,7 +142,10 @@ def test_reader_pages_and_feeds_answer_the_designed_503_and_recover(client, capl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_api_answers_its_own_json_error_shape(client, live_article):
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_api_answers_its_own_json_error_shape(client, live_article, settings, debug):
+    # With DEBUG on, Django Ninja would answer an exception itself with a traceback; the API hands an outage on.
+    settings.DEBUG = debug
     with database_unreachable():
         response = client.get("/api/v1/articles")
     assert response.status_code == 503
@@ -301,9 +304,30 @@ def start_django(**env):
     )
 
 
-@pytest.mark.parametrize(("value", "option"), [(None, "5000"), ("250", "250"), (" 0 ", "0")])
+@pytest.mark.parametrize(("value", "option"), [(None, "0"), ("250", "250"), (" 0 ", "0")])
 def test_the_statement_timeout_comes_from_the_environment(value, option):
     result = start_django(DATABASE_URL="postgres://newsroom@127.0.0.1:5432/newsroom", DB_STATEMENT_TIMEOUT_MS=value)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"-c statement_timeout={option}"
+
+
+@pytest.mark.parametrize(
+    ("module", "value", "option"), [("wsgi", None, "5000"), ("asgi", None, "5000"), ("wsgi", "70", "70")]
+)
+def test_the_web_server_cuts_statements_after_5_seconds_unless_told_otherwise(module, value, option):
+    """gunicorn loads newsroom.wsgi: its requests get 5 s; manage.py commands (migrations, batches) none."""
+    environ = os.environ | {"DATABASE_URL": "postgres://newsroom@127.0.0.1:5432/newsroom"}
+    environ.pop("DB_STATEMENT_TIMEOUT_MS", None)
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    if value is not None:
+        environ["DB_STATEMENT_TIMEOUT_MS"] = value
+    code = (
+        f"import newsroom.{module}; from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"-c statement_timeout={option}"
 
