@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
@@ -94,6 +94,8 @@ class PagedListMixin:
             rel: absolute_url(path if number == 1 else f"{path}?{self.page_kwarg}={number}")
             for rel, number in numbers.items()
         }
+        # What the pagination's links carry besides the page: nothing on a listing; the search adds its query.
+        context["page_query"] = QueryDict()
         label = context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
         canonical = context["page_links"]["canonical"]
         trail = self.crumbs() + ([(label, canonical)] if label else [])
