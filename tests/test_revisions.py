@@ -77,6 +77,7 @@ def state(article):
 # Versions are kept by every service and every admin save ---------------------------------------------------
 
 
+@time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False)
 def test_each_service_call_keeps_a_version_with_who_and_what(people):
     editor = people["editor"]
     article = draft_by(editor)
