@@ -17,3 +17,8 @@ class ArticlesConfig(AppConfig):
         # registered here so that commands and the shell, which never import the admin, keep versions too.
         reversion.register(ArticleAuthor)
         reversion.register(Article, follow=["bylines"])
+
+        # Every save or delete that changes readers' pages raises the page cache's generation on commit.
+        from newsroom import pagecache
+
+        pagecache.connect_signals()

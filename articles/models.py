@@ -652,3 +652,21 @@ for _model in INDEXED_NAMES:
 for _model in (Organization, Tag):
     signals.pre_delete.connect(_remember_articles, sender=_model, dispatch_uid=f"search_del_{_model.__name__}")
     signals.post_delete.connect(_index_after_delete, sender=_model, dispatch_uid=f"search_deleted_{_model.__name__}")
+
+
+class ContentGeneration(models.Model):
+    """One row whose number rises after every commit that changes what readers may see.
+
+    The page cache (newsroom/pagecache.py) files each stored page under the number it was made at, so a
+    save seen by one worker is seen by every worker and server at their next request, with no key scan.
+    Kept here when the site has no Redis; with REDIS_URL the number lives in Redis and this row is unused.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content generation")
+        verbose_name_plural = _("content generations")
+
+    def __str__(self):
+        return str(self.value)

@@ -97,6 +97,9 @@ MIDDLEWARE = [
     # A 503 page while the database is out of reach: outside every middleware that reads it, inside the
     # two that put security headers on every response (newsroom/middleware.py says why).
     "newsroom.middleware.OutageMiddleware",
+    # Pages for anonymous readers, before the session, the language and everything else a stored page no
+    # longer needs (newsroom/pagecache.py).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,17 +153,49 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis is the shared cache in production (REDIS_URL); local memory otherwise.
-if os.environ.get("REDIS_URL"):
+# Redis is the shared cache in production (REDIS_URL); local memory otherwise. Two caches: "default" for what
+# the code keeps (navigation, feed dates) and "pages" for whole reader pages (newsroom/pagecache.py). Against
+# Redis both go through newsroom/cache.py, which answers "not there" while Redis is out of reach instead of
+# raising, so pages are served, slower, and caching resumes by itself when Redis answers again. A Redis that
+# does not answer within REDIS_TIMEOUT_MS is taken as out of reach.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+REDIS_TIMEOUT_MS = int(os.environ.get("REDIS_TIMEOUT_MS", "250"))
+if REDIS_URL:
+    _redis_options = {"socket_connect_timeout": REDIS_TIMEOUT_MS / 1000, "socket_timeout": REDIS_TIMEOUT_MS / 1000}
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "newsroom",
+        alias: {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": _redis_options,
         }
+        for alias, prefix in (("default", "newsroom"), ("pages", "newsroom-pages"))
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        # Each worker process keeps its own pages; the generation they are filed under is in the database,
+        # so a save in any worker is seen by all of them (newsroom/pagecache.py).
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))},
+        },
+    }
+
+# The page cache (newsroom/pagecache.py): anonymous readers' pages, feeds, sitemaps and API answers served
+# again without being made again. PAGE_CACHE=off turns the server-side store off (the headers stay).
+# A stored page lives at most PAGE_CACHE_SECONDS, and never past the next scheduled publish_at or expire_at;
+# browsers, nginx and CDNs may keep it PAGE_MAX_AGE seconds (same limit), then serve it stale for up to
+# PAGE_STALE_SECONDS while they fetch it again.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
+PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
+if min(REDIS_TIMEOUT_MS, PAGE_CACHE_SECONDS, PAGE_MAX_AGE, PAGE_STALE_SECONDS) < 0:
+    raise ImproperlyConfigured(
+        "REDIS_TIMEOUT_MS, PAGE_CACHE_SECONDS, PAGE_MAX_AGE and PAGE_STALE_SECONDS must be whole numbers, 0 or more."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -29,6 +29,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, ImageCms, ImageOps, IptcImagePlugin
 
+from newsroom import pagecache
+
 from .renditions import CROPS, FORMATS, WIDTHS
 from .storage import master_name, rendition_name
 
@@ -327,6 +329,8 @@ def make_renditions(photo, *, reuse=True):
         raise
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
     photo.renditions = renditions
+    # An update() sends no post_save: the pages showing this photo name the new files once this commits.
+    pagecache.bump_on_commit()
     stale = _rendition_names(old) - _rendition_names(renditions)
     if stale:
         delete_after_commit(stale)

@@ -74,3 +74,10 @@ def newsroom_groups(db):
 
     migration = importlib.import_module("articles.migrations.0005_newsroom_groups")
     migration.sync_groups(apps, SimpleNamespace(connection=connections["default"]))
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    """Tests make their pages afresh: a test's saves roll back without the commit that would raise the page
+    cache's generation. tests/test_pagecache.py turns the cache on where it tests it."""
+    settings.PAGE_CACHE = False

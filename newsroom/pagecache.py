@@ -1,0 +1,328 @@
+"""The page cache: what anonymous readers get (pages, feeds, sitemaps, the API) served again without being made
+again, and never served once it is wrong.
+
+Three rules make it never wrong:
+
+- **Saves.** Every stored page is filed under the content generation it was made at, a number that rises after
+  every commit changing what readers may see (`bump`, on `transaction.on_commit`, from the signals at the end
+  of this module). Each request reads the current number where every worker and server reads it: a row in the
+  database by default, a key in Redis with REDIS_URL. A page of an older generation is never found again;
+  nothing is scanned or deleted, the store's own expiry and eviction drop it.
+- **The clock.** A scheduled story goes live, and a live one expires, with no save. A stored page therefore
+  lives no longer than the next `publish_at` or `expire_at` of any story (`next_change`), nor longer than
+  PAGE_CACHE_SECONDS. `Cache-Control: max-age` carries the same limit to browsers, nginx and CDNs, capped at
+  PAGE_MAX_AGE, with `stale-while-revalidate`.
+- **Who asks.** Only GET and HEAD requests without a session cookie are served from or stored in the cache,
+  and only answers of the reader views in READER_VIEWS: 200s that set no cookie and do not forbid caching
+  (a preview says `no-store`). A signed-in user's answer from those views is marked `private, no-store`, so no
+  shared cache keeps it. Readers' answers do not vary on Cookie: they are the same whatever cookie comes along.
+
+Where the generation cannot be read (Redis out of reach), the page is made afresh and not stored. A save made
+while Redis was away may not have raised the shared number; so after an outage the first request to reach
+Redis again raises it once, and pages stored before the outage are not served again.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F, signals
+from django.utils.cache import add_never_cache_headers, get_conditional_response, get_max_age, patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe
+
+logger = logging.getLogger("newsroom.pagecache")
+
+# The views whose answers to anonymous readers are the same for every one of them, by namespace and URL name
+# (None: every view of the namespace). The share link (articles:share) is not here: it opens an unpublished
+# story to whoever holds the link, and says no-store.
+READER_VIEWS = {
+    "articles": {
+        "home",
+        "section",
+        "tag",
+        "author",
+        "organization",
+        "article",
+        "corrections",
+        "search",
+        "rss",
+        "atom",
+        *(f"{kind}_{fmt}" for kind in ("section", "tag", "author", "organization") for fmt in ("rss", "atom")),
+        "robots",
+        "sitemap_index",
+        "sitemap_news",
+        "sitemap",
+    },
+    "api": None,
+}
+# Headers a stored page keeps; the rest are made again on every answer.
+NOT_STORED = {"cache-control", "set-cookie", "x-cache", "age", "date", "expires"}
+
+
+def is_reader_view(match):
+    if match is None or len(match.namespaces) != 1:
+        return False
+    names = READER_VIEWS.get(match.namespaces[0], ())
+    return names is None or match.url_name in names
+
+
+# The content generation -----------------------------------------------------------------------------------
+
+
+class DatabaseGeneration:
+    """The number in articles.ContentGeneration's one row: one primary-key read per request."""
+
+    def __init__(self):
+        from articles.models import ContentGeneration
+
+        self.model = ContentGeneration
+        self.using = router.db_for_read(ContentGeneration)
+        table = connections[self.using].ops.quote_name(ContentGeneration._meta.db_table)
+        self.sql = f"SELECT value FROM {table} WHERE id = 1"
+
+    def current(self):
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql)
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    def bump(self):
+        using = router.db_for_write(self.model)
+        if self.model.objects.using(using).filter(pk=1).update(value=F("value") + 1):
+            return
+        # The row is gone (a flushed database): made again past any number a page could be filed under.
+        try:
+            with transaction.atomic(using=using):
+                self.model.objects.using(using).create(pk=1, value=int(time.time()))
+        except IntegrityError:
+            self.model.objects.using(using).filter(pk=1).update(value=F("value") + 1)
+
+
+class RedisGeneration:
+    """The number at one key in Redis, read with one GET per request and raised with INCR."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.key = cache.make_and_validate_key("generation")
+        self.outages_seen = type(cache).outages
+
+    def current(self):
+        value = self.cache.raw(lambda client: client.get(self.key) or b"0")
+        if value is None:
+            return None
+        if self.outages_seen != type(self.cache).outages:
+            # Redis was out of reach since this process last read it: a save in that time may not have
+            # raised the number, so raise it now. Every process that saw the outage does so once.
+            self.outages_seen = type(self.cache).outages
+            raised = self.cache.raw(lambda client: client.incr(self.key))
+            return raised
+        return int(value)
+
+    def bump(self):
+        if self.cache.raw(lambda client: client.incr(self.key)) is None:
+            logger.warning("A save could not raise the page generation in Redis; it is raised when Redis is back.")
+
+
+_generation = None
+
+
+def generation_store():
+    global _generation
+    if _generation is None:
+        pages = caches["pages"]
+        _generation = RedisGeneration(pages) if hasattr(pages, "raw") else DatabaseGeneration()
+    return _generation
+
+
+def current_generation():
+    """The content generation now, or None when it cannot be read (then nothing is served from the cache)."""
+    return generation_store().current()
+
+
+def bump():
+    """Raise the content generation: every page stored until now is outdated for every worker and server."""
+    generation_store().bump()
+
+
+def bump_on_commit(using=None):
+    """Raise the generation once the current transaction commits (at once outside one); nothing if it rolls back."""
+    transaction.on_commit(bump, using=using)
+
+
+# The clock ------------------------------------------------------------------------------------------------
+
+
+def next_change(generation=None):
+    """When the clock next changes what readers see: the soonest publish_at of a scheduled story or expire_at of
+    a live one, as a POSIX timestamp, or None if no story waits for either.
+
+    Two reads off the (status, publish_at) and expire_at indexes. Kept per generation (the save that schedules
+    a story or sets an expiry raises it) until the moment it names has passed; read afresh when `generation`
+    is None."""
+    from articles.models import Article
+
+    pages = caches["pages"]
+    key = f"clock:{generation}"
+    if generation is not None:
+        kept = pages.get(key)
+        if kept is not None and (kept == 0 or kept > time.time()):
+            return kept or None
+    moments = [
+        Article.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first(),
+        Article.objects.published()
+        .filter(expire_at__isnull=False)
+        .order_by("expire_at")
+        .values_list("expire_at", flat=True)
+        .first(),
+    ]
+    soonest = min((moment.timestamp() for moment in moments if moment is not None), default=None)
+    if generation is not None:
+        pages.set(key, soonest or 0, settings.PAGE_CACHE_SECONDS or None)
+    return soonest
+
+
+# The middleware -------------------------------------------------------------------------------------------
+
+
+def page_key(generation, request):
+    address = request.get_full_path().encode("utf-8", "surrogateescape")
+    return f"page:{generation}:{hashlib.sha256(address).hexdigest()[:40]}"
+
+
+def _cache_control(response, until, now):
+    seconds = max(0, min(settings.PAGE_MAX_AGE, int(until - now)))
+    own = get_max_age(response)
+    if own is not None:
+        seconds = min(seconds, own)
+    # A view's own max-age is replaced by the bounded one (Django's patch would keep the larger of the two).
+    if "Cache-Control" in response:
+        del response.headers["Cache-Control"]
+    patch_cache_control(response, public=True, max_age=seconds, stale_while_revalidate=settings.PAGE_STALE_SECONDS)
+
+
+def _without_cookie_in_vary(response):
+    if "Vary" in response:
+        kept = [name.strip() for name in response["Vary"].split(",") if name.strip().lower() != "cookie"]
+        if kept:
+            response.headers["Vary"] = ", ".join(kept)
+        else:
+            del response.headers["Vary"]
+
+
+def _etag(response):
+    if response.has_header("ETag"):
+        return response["ETag"]
+    return '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+
+
+def _may_be_shared(response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    directives = {part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")}
+    return not directives & {"private", "no-store", "no-cache"}
+
+
+class Stored:
+    """A page as the cache keeps it: status, headers and bytes, its validators and the moment it must go."""
+
+    __slots__ = ("content", "etag", "headers", "last_modified", "status", "until")
+
+    def __init__(self, response, *, etag, last_modified, until):
+        self.status = response.status_code
+        self.headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]
+        self.content = response.content
+        self.etag, self.last_modified, self.until = etag, last_modified, until
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def response(self, request, now):
+        from django.http import HttpResponse
+
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        _cache_control(response, self.until, now)
+        response.headers["X-Cache"] = "HIT"
+        return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        generation = key = None
+        if settings.PAGE_CACHE and settings.PAGE_CACHE_SECONDS and not signed_in:
+            generation = current_generation()
+            if generation is not None:
+                key = page_key(generation, request)
+                stored = caches["pages"].get(key)
+                now = time.time()
+                if stored is not None and stored.until > now:
+                    return stored.response(request, now)
+        response = self.get_response(request)
+        if not getattr(request, "_reader_view", False):
+            return response
+        if signed_in:
+            # The same views for staff may show a preview, an edit link, a different byline: theirs alone.
+            add_never_cache_headers(response)
+            return response
+        if not _may_be_shared(response):
+            return response
+        _without_cookie_in_vary(response)
+        if not settings.PAGE_CACHE:
+            # Off: every answer is made afresh, and no other cache is told it may keep one either.
+            return response
+        now = time.time()
+        # Redis out of reach: no generation, so nothing is stored, but the answer still says how long it holds.
+        coming = next_change(generation)
+        until = now + max(settings.PAGE_CACHE_SECONDS, settings.PAGE_MAX_AGE)
+        if coming is not None:
+            until = min(until, coming)
+        _cache_control(response, until, now)
+        etag = _etag(response)
+        last_modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(now)
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(last_modified)
+        if key is not None:
+            until = min(until, now + settings.PAGE_CACHE_SECONDS)
+            stored = Stored(response, etag=etag, last_modified=last_modified, until=until)
+            if stored.until > now:
+                caches["pages"].set(key, stored, int(stored.until - now) + 1)
+                response.headers["X-Cache"] = "MISS"
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request._reader_view = is_reader_view(request.resolver_match)
+
+
+# What changes readers' pages ------------------------------------------------------------------------------
+
+
+def _changed(sender, using=None, **kwargs):
+    bump_on_commit(using=using)
+
+
+def connect_signals():
+    """Raise the generation after any save or delete of a model readers' pages show, and after any change to
+    an article's organisations, tags or authors. Called once, from ArticlesConfig.ready()."""
+    from articles.models import Article, ArticleAuthor, Author, Correction, Organization, Section, Tag
+    from photos.models import Photo
+
+    for model in (Article, ArticleAuthor, Author, Correction, Organization, Photo, Section, Tag):
+        uid = f"pagecache_{model._meta.label_lower}"
+        signals.post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}_save")
+        signals.post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}_delete")
+    for through in (Article.organizations.through, Article.tags.through, Article.authors.through):
+        signals.m2m_changed.connect(_changed, sender=through, dispatch_uid=f"pagecache_{through._meta.label_lower}")
