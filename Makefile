@@ -74,8 +74,11 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The reader pages under gunicorn, page cache off and on: `make bench N=100000` first makes benchmark articles
+# until 100,000 exist (once; a second run reuses them). BENCH_ARGS=--load-check, --db-outage or --redis-outage
+# run the load and fault scripts; docs/benchmarks.md has the figures.
 bench: $(VENV)/.dev-installed .env
-	$(MANAGE) bench $(BENCH_ARGS)
+	$(MANAGE) bench $(if $(N),--articles $(N)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

@@ -1,26 +1,39 @@
-"""PostgreSQL drops the site's connections under load: what readers get before, during and after.
+"""PostgreSQL drops the site's connections under load, then a query runs too long: what readers get.
 
     .venv/bin/python -m benchmarks.db_outage [--seconds 5] [--workers 2] [--connections 8]
+    (or manage.py bench --db-outage [--outage-seconds 5] on PostgreSQL)
 
 On 127.0.0.1 only, and bounded: a database of its own (newsroom_outage_<pid>, made from the demo content and
-dropped at the end) on the PostgreSQL server at --server, gunicorn in the production shape against it, and
---connections clients requesting the home page. For the middle phase, every 0.2 s, every backend of that one
-database is ended with pg_terminate_backend, as a server restart or a failover ends them; the server itself is
-never stopped or restarted, and no other database's connections are touched. Prints the answers per phase.
+dropped at the end) on the PostgreSQL server at --server, gunicorn in the production shape against it (page
+cache off, so that every request reaches the database), and --connections clients requesting the home page.
+Five phases of --seconds each:
+
+- before:     the database up;
+- outage:     every 0.2 s, every backend of that one database is ended with pg_terminate_backend, as a server
+              restart or a failover ends them; the server itself is never stopped or restarted, and no other
+              database's connections are touched;
+- after:      the same gunicorn, never restarted, must answer 200s again;
+- slow query: a transaction of this script's holds the article table locked, so every page's query waits on
+              it until the statement timeout (--statement-timeout-ms) cuts it;
+- recovered:  the lock released, 200s again.
+
+Prints the answers per phase; a 503 that is not the designed page (templates/503.html) is marked. Exits 1 when
+an answer is neither a 200 nor the designed 503, or when gunicorn does not answer 200s after a fault.
 """
 
 import argparse
 import os
 import sys
-import threading
 import time
 from collections import Counter
-from http.client import HTTPException
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 
-PHASES = ("before", "during", "after")
+from benchmarks.faults import LOOPBACK, PhasedClients, phase_table
+
+PHASES = ("before", "outage", "after", "slow query", "recovered")
+AFTER_FAULT = ("after", "recovered")
 MAX_SECONDS = 60
 MAX_CONNECTIONS = 32
 TERMINATE_EVERY = 0.2
@@ -68,27 +81,49 @@ def prepare(name):
     connections.close_all()
 
 
-def clients(port, count, phase, stop):
-    """`count` threads requesting / in a loop; returns {phase: Counter(status)} filled as they run."""
-    from benchmarks.load import get
+def designed_title():
+    """The <title> of templates/503.html, by which a designed 503 is told from any other."""
+    from pathlib import Path
 
-    counts = {name: Counter() for name in PHASES}
-    lock = threading.Lock()
+    page = (Path(__file__).resolve().parent.parent / "templates" / "503.html").read_text(encoding="utf-8")
+    return page.partition("<title>")[2].partition("</title>")[0]
 
-    def run():
-        while not stop.is_set():
-            started_in = phase[0]
-            try:
-                outcome = get(port, "/", timeout=10)
-            except (OSError, HTTPException) as error:
-                outcome = type(error).__name__
-            with lock:
-                counts[started_in][outcome] += 1
 
-    threads = [threading.Thread(target=run, daemon=True) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    return counts, threads
+def mark_503(title):
+    def mark(status, headers, body):
+        if status != 503:
+            return None
+        text = body.decode("utf-8", "replace")
+        return "503 designed" if title in text and "Traceback" not in text else "503 NOT the designed page"
+
+    return mark
+
+
+def hold_lock(server_url, name, table="articles_article"):
+    """A connection to database `name` holding `table` locked until it is closed."""
+    connection = psycopg2.connect(database_url(server_url, name))
+    with connection.cursor() as cursor:
+        cursor.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
+    return connection
+
+
+def verdict(clients, *, workers):
+    """(passed, lines). Every answer a 200 or the designed 503; after each fault, 200s again from the same
+    gunicorn (each worker may meet its dead connection once before replacing it); the slow query cut."""
+    outcomes, marks = clients.outcomes, clients.marks
+    others = sum(n for seen in outcomes.values() for outcome, n in seen.items() if outcome not in ("200", "503"))
+    undesigned = sum(seen.get("503 NOT the designed page", 0) for seen in marks.values())
+    recovered = all(
+        outcomes[phase].get("200", 0) > 0 and outcomes[phase].get("503", 0) <= workers for phase in AFTER_FAULT
+    )
+    cut = outcomes["slow query"].get("503", 0)
+    lines = [
+        f"answers neither 200 nor 503: {others} (must be 0)",
+        f"503s that are not the designed page: {undesigned} (must be 0)",
+        f"recovered without a restart: {'yes' if recovered else 'no'} (200s after each fault, the same gunicorn)",
+        f"slow queries cut by the statement timeout into a 503: {cut} (must be more than 0)",
+    ]
+    return others == 0 and undesigned == 0 and recovered and cut > 0, lines
 
 
 def main(argv=None):
@@ -97,18 +132,24 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--connections", type=int, default=8, help=f"concurrent clients (1 to {MAX_CONNECTIONS})")
     parser.add_argument(
+        "--statement-timeout-ms", type=int, default=1000, help="gunicorn's DB_STATEMENT_TIMEOUT_MS (1000)"
+    )
+    parser.add_argument(
         "--server", default="postgres://postgres@127.0.0.1:5432/postgres", help="the PostgreSQL server, on loopback"
     )
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= MAX_SECONDS or not 1 <= args.connections <= MAX_CONNECTIONS:
         parser.error(f"--seconds must be 1 to {MAX_SECONDS}, --connections 1 to {MAX_CONNECTIONS}")
-    if urlsplit(args.server).hostname not in ("127.0.0.1", "localhost", "::1"):
+    if not 1 <= args.workers <= 16 or not 100 <= args.statement_timeout_ms <= 10_000:
+        parser.error("--workers must be 1 to 16, --statement-timeout-ms 100 to 10000")
+    if urlsplit(args.server).hostname not in LOOPBACK:
         parser.error("--server must be on this machine (127.0.0.1)")
 
     name = f"newsroom_outage_{os.getpid()}"
     admin(args.server, f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = database_url(args.server, name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    lock = None
     try:
         say(f"Database {name}: migrating and adding the demo content…", sys.stderr)
         prepare(name)
@@ -116,21 +157,27 @@ def main(argv=None):
 
         collect_static()
         port = free_port()
-        with gunicorn(port=port, workers=args.workers) as server:
+        env = {"PAGE_CACHE": "off", "DB_STATEMENT_TIMEOUT_MS": str(args.statement_timeout_ms)}
+        with gunicorn(port=port, workers=args.workers, env=env) as server:
             warm_up(server, "/", args.workers)
-            phase, stop = ["before"], threading.Event()
-            counts, threads = clients(port, args.connections, phase, stop)
+            clients = PhasedClients(port, ["/"], args.connections, mark=mark_503(designed_title()))
+            clients.start("before")
             time.sleep(args.seconds)
-            phase[0] = "during"
+            clients.enter("outage")
             ended, deadline = 0, time.monotonic() + args.seconds
             while time.monotonic() < deadline:
                 ended += terminate_backends(args.server, name)
                 time.sleep(TERMINATE_EVERY)
-            phase[0] = "after"
+            clients.enter("after")
             time.sleep(args.seconds)
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=15)
+            lock = hold_lock(args.server, name)
+            clients.enter("slow query")
+            time.sleep(args.seconds)
+            clients.enter("recovered")
+            lock.close()
+            lock = None
+            time.sleep(args.seconds)
+            clients.stop()
             server.check()
             reasons = Counter(
                 line.partition(": ")[2].partition(": ")[2]
@@ -138,22 +185,23 @@ def main(argv=None):
                 if line.startswith("Database unavailable, answered 503")
             )
     finally:
+        if lock is not None:
+            lock.close()
         terminate_backends(args.server, name)
         admin(args.server, f'DROP DATABASE IF EXISTS "{name}"')
 
     say(
-        f"gunicorn, {args.workers} workers, {args.connections} clients on /, {args.seconds} s per phase; "
-        f"{ended} backends ended with pg_terminate_backend during the middle phase."
+        f"gunicorn, {args.workers} workers, page cache off, statement timeout {args.statement_timeout_ms} ms; "
+        f"{args.connections} clients on /, {args.seconds} s per phase; {ended} backends ended with "
+        "pg_terminate_backend during the outage."
     )
-    say(f"{'phase':<8} {'requests':>9}  answers")
-    for name_ in PHASES:
-        answers = ", ".join(f"{status}: {n}" for status, n in sorted(counts[name_].items(), key=str))
-        say(f"{name_:<8} {sum(counts[name_].values()):>9}  {answers}")
+    say(phase_table(PHASES, clients))
     for reason, n in reasons.most_common():
         say(f"  503 ({n}×): {reason}")
-    if any(status not in (200, 503) for phase_counts in counts.values() for status in phase_counts):
-        return 1
-    return 0
+    passed, lines = verdict(clients, workers=args.workers)
+    for line in lines:
+        say(line)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from http.client import HTTPConnection, HTTPException
@@ -45,26 +46,51 @@ def choose_tool(tool):
 
 def get(port, url, timeout=10):
     """One GET to 127.0.0.1:port; returns the status."""
+    return fetch(port, url, timeout)[0]
+
+
+def fetch(port, url, timeout=10):
+    """One GET to 127.0.0.1:port; returns the status, the headers (an HTTPMessage) and the body."""
     conn = HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", url)
         response = conn.getresponse()
-        response.read()
-        return response.status
+        body = response.read()
+        return response.status, response.headers, body
     finally:
         conn.close()
 
 
 def run_load(tool, port, url, *, duration, connections):
-    target = f"http://127.0.0.1:{port}{url}"
+    """`url` is one address, or a list of them requested in turn (a mixed load, as readers spread over pages)."""
+    paths = [url] if isinstance(url, str) else list(url)
+    target = f"http://127.0.0.1:{port}{paths[0]}"
     if tool == "wrk":
         threads = str(min(2, connections))
-        command = ["wrk", "-t", threads, "-c", str(connections), "-d", f"{duration}s", "--latency", target]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        command = ["wrk", "-t", threads, "-c", str(connections), "-d", f"{duration}s", "--latency"]
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+            if len(paths) > 1:
+                script.write(wrk_rotation(paths))
+                script.flush()
+                command += ["-s", script.name]
+            done = subprocess.run([*command, target], capture_output=True, text=True, check=False)
         if done.returncode:
             raise BenchmarkError(f"wrk failed:\n{done.stderr.strip() or done.stdout.strip()}")
         return parse_wrk(done.stdout)
-    return python_load(port, url, duration=duration, connections=connections)
+    return python_load(port, paths, duration=duration, connections=connections)
+
+
+def wrk_rotation(paths):
+    """A wrk script sending each connection's requests to the paths in turn."""
+    quoted = ", ".join('"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"' for path in paths)
+    return (
+        f"local paths = {{{quoted}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n % #paths + 1\n"
+        '  return wrk.format("GET", paths[n])\n'
+        "end\n"
+    )
 
 
 _TIME_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -116,10 +142,12 @@ def summarize(latencies, errors, elapsed):
 
 
 def python_load(port, url, *, duration, connections):
-    """Without wrk: one process per connection, each sending requests one after another until time is up."""
+    """Without wrk: one process per connection, each sending requests one after another until time is up.
+    `url` is one address or a list requested in turn."""
+    paths = [url] if isinstance(url, str) else list(url)
     # The processes start together, a moment from now, so slow starters do not shorten the run.
     start_at = time.time() + 0.5
-    jobs = [(port, url, start_at, duration, MAX_REQUESTS_PER_CONNECTION)] * connections
+    jobs = [(port, paths, start_at, duration, MAX_REQUESTS_PER_CONNECTION)] * connections
     # Ctrl-C reaches the whole process group: only this process acts on it, stopping the pool and gunicorn.
     with multiprocessing.Pool(connections, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         parts = pool.starmap(hammer, jobs)
@@ -135,19 +163,21 @@ def python_load(port, url, *, duration, connections):
 
 
 def hammer(port, url, start_at, duration, max_requests):
-    """One connection's share of the load: (latencies of 200s in seconds, errors, started, ended)."""
+    """One connection's share of the load: (latencies of 200s in seconds, errors, started, ended). `url` is one
+    address or a list requested in turn."""
+    paths = [url] if isinstance(url, str) else list(url)
     time.sleep(max(0.0, start_at - time.time()))
     started = time.time()
     deadline = time.perf_counter() + duration
     latencies, errors = [], 0
     conn = HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        for _ in range(max_requests):
+        for n in range(max_requests):
             before = time.perf_counter()
             if before >= deadline:
                 break
             try:
-                conn.request("GET", url)
+                conn.request("GET", paths[n % len(paths)])
                 response = conn.getresponse()
                 response.read()
             except (OSError, HTTPException):

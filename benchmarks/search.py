@@ -90,8 +90,9 @@ class Writer:
         return article, (f" {title_f} ", f" {lead_f} ", f" {rest} ")
 
 
-def populate(count, progress):
-    """Make bench articles until `count` exist, BATCH at a time, each with its search entry."""
+def populate(count, progress, *, on_batch=None):
+    """Make bench articles until `count` exist, BATCH at a time, each with its search entry. After each batch,
+    `on_batch(done, count, rate)` if given (a progress bar), else a line to `progress`."""
     have = Article.objects.filter(slug__startswith=SLUG_PREFIX).count()
     if have >= count:
         progress(f"{have} benchmark articles already in the database.")
@@ -111,7 +112,10 @@ def populate(count, progress):
                 ArticleSearch.objects.filter(pk__in=ids).update(vector=vector_expression())
         done = min(start + BATCH, count)
         rate = (done - have) / (time.perf_counter() - started)
-        progress(f"{done}/{count} articles ({rate:.0f}/s)")
+        if on_batch:
+            on_batch(done, count, rate)
+        else:
+            progress(f"{done}/{count} articles ({rate:.0f}/s)")
     if connection.vendor == "postgresql":
         # What autovacuum does in time: statistics for the planner, the GIN index's pending entries merged and
         # the visibility map set, so that the first measurements are not of a table just loaded.

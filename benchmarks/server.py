@@ -29,11 +29,12 @@ PRODUCTION_ENV = {
 }
 
 
-def measure(urls, *, tool, port, workers, duration, connections, progress):
-    """Each page under load on one gunicorn: {page: Result}, with gunicorn's CPU time per request."""
+def measure(urls, *, tool, port, workers, duration, connections, progress, env=None):
+    """Each page under load on one gunicorn: {page: Result}, with gunicorn's CPU time per request. `env` is added
+    to the production shape's environment (PAGE_CACHE=off, for one)."""
     results = {}
     collect_static()
-    with gunicorn(port=port, workers=workers) as server:
+    with gunicorn(port=port, workers=workers, env=env) as server:
         for page, url in urls.items():
             warm_up(server, url, workers)
             progress(f"{page}: {duration} s of load on {server.url}{url} with {tool}…")
@@ -60,9 +61,9 @@ def answers(port):
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def production_env():
+def production_env(extra=None):
     # DATABASE_URL, REDIS_URL, CONN_MAX_AGE… pass through; SECRET_KEY too (settings put .env into os.environ).
-    return os.environ | PRODUCTION_ENV
+    return os.environ | PRODUCTION_ENV | (extra or {})
 
 
 def collect_static():
@@ -80,8 +81,9 @@ def collect_static():
 
 
 @contextlib.contextmanager
-def gunicorn(*, port, workers):
-    """gunicorn as `make serve` runs it, on 127.0.0.1:port; always stopped on the way out, Ctrl-C included."""
+def gunicorn(*, port, workers, env=None):
+    """gunicorn as `make serve` runs it, on 127.0.0.1:port; always stopped on the way out, Ctrl-C included.
+    `env` is added to the production shape's environment."""
     if importlib.util.find_spec("gunicorn") is None:
         raise BenchmarkError(f"gunicorn is not installed for {sys.executable} (it is in requirements.txt).")
     app = settings.WSGI_APPLICATION.rpartition(".")
@@ -99,7 +101,7 @@ def gunicorn(*, port, workers):
     ]
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=production_env(), stdout=log, stderr=subprocess.STDOUT
+            command, cwd=settings.BASE_DIR, env=production_env(env), stdout=log, stderr=subprocess.STDOUT
         )
         server = Server(process, port, log)
         # SIGTERM ends the benchmark through `finally` too, so gunicorn is never left behind.
