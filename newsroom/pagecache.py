@@ -30,8 +30,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, signals
-from django.utils.cache import add_never_cache_headers, get_conditional_response, get_max_age, patch_cache_control
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers, get_conditional_response, get_max_age
 from django.utils.http import http_date, parse_http_date_safe
+
+from newsroom.middleware import OUTAGE_ERRORS
 
 logger = logging.getLogger("newsroom.pagecache")
 
@@ -184,6 +187,15 @@ def next_change(generation=None):
     return soonest
 
 
+def _unless_outage(read):
+    """`read()`, or None while the database is out of reach: the request goes on to the view, whose own
+    queries then meet the outage inside OutageMiddleware (newsroom/middleware.py), which answers 503."""
+    try:
+        return read()
+    except OUTAGE_ERRORS:
+        return None
+
+
 # The middleware -------------------------------------------------------------------------------------------
 
 
@@ -192,15 +204,16 @@ def page_key(generation, request):
     return f"page:{generation}:{hashlib.sha256(address).hexdigest()[:40]}"
 
 
-def _cache_control(response, until, now):
+def _cache_control_value(until, now, own=None):
     seconds = max(0, min(settings.PAGE_MAX_AGE, int(until - now)))
-    own = get_max_age(response)
     if own is not None:
         seconds = min(seconds, own)
-    # A view's own max-age is replaced by the bounded one (Django's patch would keep the larger of the two).
-    if "Cache-Control" in response:
-        del response.headers["Cache-Control"]
-    patch_cache_control(response, public=True, max_age=seconds, stale_while_revalidate=settings.PAGE_STALE_SECONDS)
+    return f"public, max-age={seconds}, stale-while-revalidate={settings.PAGE_STALE_SECONDS}"
+
+
+def _cache_control(response, until, now):
+    # A view's own max-age is kept if shorter (a feed's own clock); any other directive it set is replaced.
+    response.headers["Cache-Control"] = _cache_control_value(until, now, get_max_age(response))
 
 
 def _without_cookie_in_vary(response):
@@ -221,37 +234,34 @@ def _etag(response):
 def _may_be_shared(response):
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
+    if "'nonce-" in response.get("Content-Security-Policy", ""):
+        return False  # a nonce is for one answer only
     directives = {part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")}
     return not directives & {"private", "no-store", "no-cache"}
 
 
 class Stored:
-    """A page as the cache keeps it: status, headers and bytes, its validators and the moment it must go."""
+    """A page as the cache keeps it: status, headers and bytes, its validators and the moment it must go.
 
-    __slots__ = ("content", "etag", "headers", "last_modified", "status", "until")
+    Kept as a tuple, the cheapest thing to pickle and unpickle on every answer; the headers as Django's
+    response holds them inside (lower-cased name → (name, value)), already checked when first made.
+    """
 
-    def __init__(self, response, *, etag, last_modified, until):
-        self.status = response.status_code
-        self.headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]
-        self.content = response.content
-        self.etag, self.last_modified, self.until = etag, last_modified, until
+    @staticmethod
+    def pack(response, *, etag, last_modified, until):
+        headers = {name: pair for name, pair in response.headers._store.items() if name not in NOT_STORED}
+        return (response.status_code, headers, response.content, etag, last_modified, until)
 
-    def __getstate__(self):
-        return {name: getattr(self, name) for name in self.__slots__}
-
-    def __setstate__(self, state):
-        for name, value in state.items():
-            setattr(self, name, value)
-
-    def response(self, request, now):
-        from django.http import HttpResponse
-
-        response = HttpResponse(self.content, status=self.status)
-        for name, value in self.headers:
-            response.headers[name] = value
-        _cache_control(response, self.until, now)
-        response.headers["X-Cache"] = "HIT"
-        return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
+    @staticmethod
+    def response(stored, request, now):
+        status, headers, content, etag, last_modified, until = stored
+        response = HttpResponse(content, status=status)
+        response.headers._store.update(headers)
+        response.headers._store["cache-control"] = ("Cache-Control", _cache_control_value(until, now))
+        response.headers._store["x-cache"] = ("X-Cache", "HIT")
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        return response
 
 
 class PageCacheMiddleware:
@@ -264,13 +274,13 @@ class PageCacheMiddleware:
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
         generation = key = None
         if settings.PAGE_CACHE and settings.PAGE_CACHE_SECONDS and not signed_in:
-            generation = current_generation()
+            generation = _unless_outage(current_generation)
             if generation is not None:
                 key = page_key(generation, request)
                 stored = caches["pages"].get(key)
                 now = time.time()
-                if stored is not None and stored.until > now:
-                    return stored.response(request, now)
+                if stored is not None and stored[-1] > now:
+                    return Stored.response(stored, request, now)
         response = self.get_response(request)
         if not getattr(request, "_reader_view", False):
             return response
@@ -286,7 +296,11 @@ class PageCacheMiddleware:
             return response
         now = time.time()
         # Redis out of reach: no generation, so nothing is stored, but the answer still says how long it holds.
-        coming = next_change(generation)
+        try:
+            coming = next_change(generation)
+        except OUTAGE_ERRORS:
+            # The page was made, the database went away since: served as made, neither stored nor public.
+            return response
         until = now + max(settings.PAGE_CACHE_SECONDS, settings.PAGE_MAX_AGE)
         if coming is not None:
             until = min(until, coming)
@@ -297,9 +311,9 @@ class PageCacheMiddleware:
         response.headers["Last-Modified"] = http_date(last_modified)
         if key is not None:
             until = min(until, now + settings.PAGE_CACHE_SECONDS)
-            stored = Stored(response, etag=etag, last_modified=last_modified, until=until)
-            if stored.until > now:
-                caches["pages"].set(key, stored, int(stored.until - now) + 1)
+            if until > now:
+                stored = Stored.pack(response, etag=etag, last_modified=last_modified, until=until)
+                caches["pages"].set(key, stored, int(until - now) + 1)
                 response.headers["X-Cache"] = "MISS"
         return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
 

@@ -93,13 +93,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages for anonymous readers, after the HTTPS redirect and before everything a stored page no longer
+    # needs: the session, the language, and the Content-Security-Policy, whose header is stored with the page
+    # (newsroom/pagecache.py).
+    "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.csp.CSPMiddleware",
     # A 503 page while the database is out of reach: outside every middleware that reads it, inside the
-    # two that put security headers on every response (newsroom/middleware.py says why).
+    # ones that put security headers on every response (newsroom/middleware.py says why).
     "newsroom.middleware.OutageMiddleware",
-    # Pages for anonymous readers, before the session, the language and everything else a stored page no
-    # longer needs (newsroom/pagecache.py).
-    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

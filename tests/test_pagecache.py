@@ -424,3 +424,23 @@ def test_a_redis_that_kept_its_pages_through_an_outage_does_not_serve_them_again
         time.sleep(1.6)
         assert client.get("/")["X-Cache"] == "MISS"
         assert client.get("/")["X-Cache"] == "HIT"
+
+
+# The database out of reach ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_out_of_reach_the_designed_503_is_answered_and_nothing_is_stored(client, settings):
+    from tests.test_outage import assert_designed_page, database_unreachable
+
+    pagecache._generation = pagecache.DatabaseGeneration()
+    make_article(section=make_section(), title="Cầu Hoàng Văn Thụ thông xe", publish_at=NOW - dt.timedelta(hours=1))
+    with database_unreachable():
+        # The generation cannot be read, so nothing stored is served: it might be older than a save.
+        for url in ("/", "/rss/", "/bai-viet/cau-hoang-van-thu/"):
+            response = client.get(url)
+            assert_designed_page(response)
+            assert "X-Cache" not in response and "no-store" in directives(response)
+    assert not stored_pages()
+    assert client.get("/")["X-Cache"] == "MISS"
+    assert client.get("/")["X-Cache"] == "HIT"
