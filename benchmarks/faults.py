@@ -6,7 +6,7 @@ HTTP server.
 
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from http.client import HTTPException
 
 from .load import fetch
@@ -20,7 +20,9 @@ class PhasedClients:
     the phase it started and ended in (BETWEEN when the phase changed meanwhile): its outcome (the status, or
     the name of the error when no answer came) in `outcomes`, and what `mark(status, headers, body)` says of
     the answer, if anything, in `marks` (a 503 that is not the designed page, the X-Cache header). The slowest
-    request of each phase is kept too."""
+    request of each phase is kept too, and the outcomes of its last TAIL requests."""
+
+    TAIL = 20
 
     def __init__(self, port, paths, count, mark=None, *, timeout=10):
         self.port, self.paths, self.count, self.mark, self.timeout = port, list(paths), count, mark, timeout
@@ -28,6 +30,7 @@ class PhasedClients:
         self.outcomes = defaultdict(Counter)
         self.marks = defaultdict(Counter)
         self.slowest = defaultdict(float)
+        self.tail = defaultdict(lambda: deque(maxlen=self.TAIL))
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = []
@@ -70,6 +73,7 @@ class PhasedClients:
                 if mark:
                     self.marks[phase][mark] += 1
                 self.slowest[phase] = max(self.slowest[phase], took)
+                self.tail[phase].append(outcome)
 
 
 def phase_table(phases, clients):

@@ -527,6 +527,7 @@ def test_phased_clients_count_answers_and_marks_by_the_phase_they_started_in(htt
     assert table[1].startswith("first") and "200: " in table[1] and "; HIT: " in table[1]
     assert table[3].split() == ["third", "0", "0", "ms"]
     assert table[4].startswith("between")
+    assert list(clients.tail["second"])[-1] in ("200", "404")
 
 
 def test_a_request_that_outlives_its_phase_is_counted_between_phases(http_port):
@@ -559,10 +560,12 @@ def test_phased_clients_count_refused_connections_by_name():
     assert faults.failures(clients.outcomes) > 0
 
 
-def _clients(outcomes, marks=None):
+def _clients(outcomes, marks=None, tail=None):
     return SimpleNamespace(
         outcomes=defaultdict(Counter, {k: Counter(v) for k, v in outcomes.items()}),
         marks=defaultdict(Counter, {k: Counter(v) for k, v in (marks or {}).items()}),
+        tail=defaultdict(list, tail or {}),
+        TAIL=20,
     )
 
 
@@ -638,31 +641,44 @@ def test_db_outage_tells_the_designed_503_from_any_other():
     assert mark(200, {}, b"ok") is None
 
 
-def _outage(**phases):
-    outcomes = {"before": {"200": 100}, "outage": {"503": 40, "200": 10}, "after": {"200": 100}}
+TIMEOUTS = {"OperationalError: canceling statement due to statement timeout": 8}
+
+
+def _outage(tail=None, **phases):
+    outcomes = {"before": {"200": 100}, "outage": {"503": 40, "200": 10}, "after": {"503": 4, "200": 100}}
     outcomes |= {"slow query": {"503": 8}, "recovered": {"200": 100}} | phases
-    return _clients(outcomes, {"outage": {"503 designed": 40}, "slow query": {"503 designed": 8}})
+    tail = {"after": ["200"] * 20, "recovered": ["200"] * 20} | (tail or {})
+    return _clients(outcomes, {"outage": {"503 designed": 40}, "slow query": {"503 designed": 8}}, tail)
 
 
 def test_db_outage_passes_on_200s_and_designed_503s_recovered_and_the_slow_query_cut():
-    passed, lines = db_outage.verdict(_outage(), workers=2)
+    passed, lines = db_outage.verdict(_outage(), TIMEOUTS)
 
     assert passed
+    assert "recovered without a restart: yes" in lines[2]
     assert "slow queries cut by the statement timeout into a 503: 8" in lines[-1]
 
 
 @pytest.mark.parametrize(
-    "phases",
+    ("tail", "phases"),
     [
-        {"outage": {"500": 1, "503": 10}},  # a stack trace instead of the 503
-        {"after": {"503": 50}},  # no recovery without a restart
-        {"recovered": {"503": 3, "200": 10}},  # more 503s than workers after the lock went
-        {"slow query": {"200": 8}},  # the statement timeout did not cut the query
-        {"outage": {"RemoteDisconnected": 1}},  # a dropped connection
+        (None, {"outage": {"500": 1, "503": 10}}),  # a stack trace instead of the 503
+        ({"after": ["200"] * 19 + ["503"]}, {}),  # still failing at the end of the phase: no recovery
+        ({"recovered": []}, {}),  # nothing answered after the lock went
+        (None, {"outage": {"RemoteDisconnected": 1}}),  # a dropped connection
     ],
 )
-def test_db_outage_fails_otherwise(phases):
-    assert not db_outage.verdict(_outage(**phases), workers=2)[0]
+def test_db_outage_fails_otherwise(tail, phases):
+    assert not db_outage.verdict(_outage(tail, **phases), TIMEOUTS)[0]
+
+
+def test_db_outage_fails_when_no_query_was_cut_by_the_statement_timeout():
+    closed = {"OperationalError: server closed the connection unexpectedly": 30}
+
+    passed, lines = db_outage.verdict(_outage(), closed)
+
+    assert not passed
+    assert "slow queries cut by the statement timeout into a 503: 0" in lines[-1]
 
 
 def test_db_outage_refuses_a_server_off_this_machine():
