@@ -92,6 +92,10 @@ class DatabaseGeneration:
             row = cursor.fetchone()
         return row[0] if row else 0
 
+    def lookup(self, key):
+        """The generation now, and the page stored at `key` (of whatever generation it was made at)."""
+        return self.current(), caches["pages"].get(key)
+
     def bump(self):
         using = router.db_for_write(self.model)
         if self.model.objects.using(using).filter(pk=1).update(value=F("value") + 1):
@@ -105,7 +109,7 @@ class DatabaseGeneration:
 
 
 class RedisGeneration:
-    """The number at one key in Redis, read with one GET per request and raised with INCR."""
+    """The number at one key in Redis, raised with INCR, and read with the page in one MGET per request."""
 
     def __init__(self, cache):
         self.cache = cache
@@ -113,16 +117,20 @@ class RedisGeneration:
         self.outages_seen = type(cache).outages
 
     def current(self):
-        value = self.cache.raw(lambda client: client.get(self.key) or b"0")
-        if value is None:
-            return None
+        return self.lookup(None)[0]
+
+    def lookup(self, key):
+        keys = [self.key] if key is None else [self.key, self.cache.make_and_validate_key(key)]
+        values = self.cache.raw(lambda client: client.mget(keys))
+        if values is None:
+            return None, None
         if self.outages_seen != type(self.cache).outages:
             # Redis was out of reach since this process last read it: a save in that time may not have
             # raised the number, so raise it now. Every process that saw the outage does so once.
             self.outages_seen = type(self.cache).outages
-            raised = self.cache.raw(lambda client: client.incr(self.key))
-            return raised
-        return int(value)
+            return self.cache.raw(lambda client: client.incr(self.key)), None
+        stored = values[1] if key is not None else None
+        return int(values[0] or 0), None if stored is None else self.cache._cache._serializer.loads(stored)
 
     def bump(self):
         if self.cache.raw(lambda client: client.incr(self.key)) is None:
@@ -187,21 +195,21 @@ def next_change(generation=None):
     return soonest
 
 
-def _unless_outage(read):
-    """`read()`, or None while the database is out of reach: the request goes on to the view, whose own
+def _unless_outage(read, default=None):
+    """`read()`, or `default` while the database is out of reach: the request goes on to the view, whose own
     queries then meet the outage inside OutageMiddleware (newsroom/middleware.py), which answers 503."""
     try:
         return read()
     except OUTAGE_ERRORS:
-        return None
+        return default
 
 
 # The middleware -------------------------------------------------------------------------------------------
 
 
-def page_key(generation, request):
+def page_key(request):
     address = request.get_full_path().encode("utf-8", "surrogateescape")
-    return f"page:{generation}:{hashlib.sha256(address).hexdigest()[:40]}"
+    return f"page:{hashlib.sha256(address).hexdigest()[:40]}"
 
 
 def _cache_control_value(until, now, own=None):
@@ -248,13 +256,18 @@ class Stored:
     """
 
     @staticmethod
-    def pack(response, *, etag, last_modified, until):
+    def pack(response, *, etag, last_modified, generation, until):
         headers = {name: pair for name, pair in response.headers._store.items() if name not in NOT_STORED}
-        return (response.status_code, headers, response.content, etag, last_modified, until)
+        return (response.status_code, headers, response.content, etag, last_modified, generation, until)
+
+    @staticmethod
+    def fresh(stored, generation, now):
+        """Whether `stored` was made at this generation and its time has not run out."""
+        return stored is not None and stored[5] == generation and stored[6] > now
 
     @staticmethod
     def response(stored, request, now):
-        status, headers, content, etag, last_modified, until = stored
+        status, headers, content, etag, last_modified, generation, until = stored
         response = HttpResponse(content, status=status)
         response.headers._store.update(headers)
         response.headers._store["cache-control"] = ("Cache-Control", _cache_control_value(until, now))
@@ -274,13 +287,14 @@ class PageCacheMiddleware:
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
         generation = key = None
         if settings.PAGE_CACHE and settings.PAGE_CACHE_SECONDS and not signed_in:
-            generation = _unless_outage(current_generation)
-            if generation is not None:
-                key = page_key(generation, request)
-                stored = caches["pages"].get(key)
-                now = time.time()
-                if stored is not None and stored[-1] > now:
-                    return Stored.response(stored, request, now)
+            # One address, one key: a page made at an older generation is there until overwritten, never served.
+            key = page_key(request)
+            generation, stored = _unless_outage(lambda: generation_store().lookup(key), (None, None))
+            now = time.time()
+            if Stored.fresh(stored, generation, now):
+                return Stored.response(stored, request, now)
+            if generation is None:
+                key = None
         response = self.get_response(request)
         if not getattr(request, "_reader_view", False):
             return response
@@ -312,7 +326,9 @@ class PageCacheMiddleware:
         if key is not None:
             until = min(until, now + settings.PAGE_CACHE_SECONDS)
             if until > now:
-                stored = Stored.pack(response, etag=etag, last_modified=last_modified, until=until)
+                stored = Stored.pack(
+                    response, etag=etag, last_modified=last_modified, generation=generation, until=until
+                )
                 caches["pages"].set(key, stored, int(until - now) + 1)
                 response.headers["X-Cache"] = "MISS"
         return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
