@@ -45,6 +45,14 @@ def env_list(name):
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def env_whole(name, default):
+    """A whole number of at least 0 from the environment, or a message naming the variable."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more (got {value[:20]!r}).")
+    return int(value)
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -160,7 +168,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # raising, so pages are served, slower, and caching resumes by itself when Redis answers again. A Redis that
 # does not answer within REDIS_TIMEOUT_MS is taken as out of reach.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-REDIS_TIMEOUT_MS = int(os.environ.get("REDIS_TIMEOUT_MS", "250"))
+REDIS_TIMEOUT_MS = env_whole("REDIS_TIMEOUT_MS", 250)
+if not REDIS_TIMEOUT_MS:
+    raise ImproperlyConfigured("REDIS_TIMEOUT_MS must be at least 1 (milliseconds).")
 if REDIS_URL:
     _redis_options = {"socket_connect_timeout": REDIS_TIMEOUT_MS / 1000, "socket_timeout": REDIS_TIMEOUT_MS / 1000}
     CACHES = {
@@ -180,23 +190,19 @@ else:
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))},
+            "OPTIONS": {"MAX_ENTRIES": env_whole("PAGE_CACHE_ENTRIES", 2000)},
         },
     }
 
 # The page cache (newsroom/pagecache.py): anonymous readers' pages, feeds, sitemaps and API answers served
-# again without being made again. PAGE_CACHE=off turns the server-side store off (the headers stay).
+# again without being made again. PAGE_CACHE=off makes every answer afresh and marks none of them public.
 # A stored page lives at most PAGE_CACHE_SECONDS, and never past the next scheduled publish_at or expire_at;
 # browsers, nginx and CDNs may keep it PAGE_MAX_AGE seconds (same limit), then serve it stale for up to
 # PAGE_STALE_SECONDS while they fetch it again.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
-PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
-if min(REDIS_TIMEOUT_MS, PAGE_CACHE_SECONDS, PAGE_MAX_AGE, PAGE_STALE_SECONDS) < 0:
-    raise ImproperlyConfigured(
-        "REDIS_TIMEOUT_MS, PAGE_CACHE_SECONDS, PAGE_MAX_AGE and PAGE_STALE_SECONDS must be whole numbers, 0 or more."
-    )
+PAGE_CACHE_SECONDS = env_whole("PAGE_CACHE_SECONDS", 600)
+PAGE_MAX_AGE = env_whole("PAGE_MAX_AGE", 60)
+PAGE_STALE_SECONDS = env_whole("PAGE_STALE_SECONDS", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -273,3 +273,36 @@ def test_favicon_ico_is_served(client, admin_user, django_assert_num_queries, st
     assert {(16, 16), (32, 32), (48, 48)} <= icon.info["sizes"]
     assert client.head("/favicon.ico").status_code == 200
     assert client.post("/favicon.ico").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PAGE_CACHE_SECONDS", "-1"),
+        ("PAGE_MAX_AGE", "ten"),
+        ("PAGE_STALE_SECONDS", "1.5"),
+        ("PAGE_CACHE_ENTRIES", "٣"),
+        ("REDIS_TIMEOUT_MS", "0"),
+    ],
+)
+def test_page_cache_and_redis_numbers_that_are_not_whole_refuse_to_start_and_name_the_variable(name, value):
+    result = start_django(DEBUG="1", SECRET_KEY="x" * 50, **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr and "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "on"), [("", True), ("on", True), ("1", True), ("off", False), ("0", False)])
+def test_page_cache_is_on_unless_turned_off(value, on):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.PAGE_CACHE)",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "PAGE_CACHE": value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == str(on)
