@@ -703,3 +703,15 @@ def test_the_db_outage_runs_on_the_configured_server(settings_dict, url):
 def test_the_db_outage_refuses_a_database_off_this_machine():
     with pytest.raises(CommandError, match="on this machine only"):
         bench.maintenance_url({"HOST": "db.example.com"})
+
+
+@pytest.mark.django_db
+def test_the_article_measured_is_a_real_story_rather_than_a_newer_benchmark_one():
+    section = make_section()
+    real = make_article(section=section, title="Cầu Rào mới", publish_at=timezone.now() - timedelta(days=2))
+    make_article(section=section, slug="bench-search-7", publish_at=timezone.now() - timedelta(minutes=1))
+
+    urls = pages.pick_urls(("article", "search"))
+
+    assert urls["article"] == real.get_absolute_url()
+    assert urls["search"] == "/tim-kiem/?q=C%E1%BA%A7u+R%C3%A0o"
