@@ -20,6 +20,18 @@ PUBLISH = dt.datetime(2026, 11, 25, 16, 0, tzinfo=VN)
 EXPIRE = dt.datetime(2026, 11, 26, 8, 0, tzinfo=VN)
 
 
+@pytest.fixture(autouse=True, params=["page cache off", "page cache on"])
+def page_cache(request, settings):
+    """Each walk with the page cache off and on (newsroom/pagecache.py): a stored page must not outlive the
+    instant a story goes live or expires."""
+    from django.core.cache import caches
+
+    settings.PAGE_CACHE = request.param == "page cache on"
+    caches["pages"].clear()
+    yield settings.PAGE_CACHE
+    caches["pages"].clear()
+
+
 @pytest.fixture
 def newsroom():
     section, author = make_section(name="Thời sự"), make_author(name="Vũ Thảo")
@@ -109,11 +121,14 @@ ALL = [
 ]
 
 
-def test_scheduled_article_goes_live_on_time_and_expires_on_time(client, newsroom, time_machine):
+def test_scheduled_article_goes_live_on_time_and_expires_on_time(client, newsroom, time_machine, page_cache):
     scheduled = newsroom["scheduled"]
 
     time_machine.move_to(PUBLISH - dt.timedelta(seconds=1), tick=False)
     assert visible_on(client, newsroom, scheduled) == []
+    if page_cache:  # the second walk is served from the store, up to the instant
+        assert client.get("/")["X-Cache"] == "HIT"
+        assert visible_on(client, newsroom, scheduled) == []
     assert not Article.objects.get(pk=scheduled.pk).is_live
 
     time_machine.move_to(PUBLISH, tick=False)
@@ -121,6 +136,7 @@ def test_scheduled_article_goes_live_on_time_and_expires_on_time(client, newsroo
     assert Article.objects.get(pk=scheduled.pk).is_live
 
     time_machine.move_to(EXPIRE - dt.timedelta(seconds=1), tick=False)
+    assert visible_on(client, newsroom, scheduled) == ALL
     assert visible_on(client, newsroom, scheduled) == ALL
 
     time_machine.move_to(EXPIRE, tick=False)
