@@ -4,6 +4,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.db import connection
@@ -120,9 +121,19 @@ def reference_line(page, rps, *, cache, queries=None):
 def machine_lines():
     """What the figures were measured on: CPU, memory, Python, the database server, the commit."""
     return [
-        f"machine: {os.cpu_count()} CPUs ({cpu_model()}), {memory_gib()} RAM, {platform.system()} {platform.release()}",
+        f"machine: {os.cpu_count()} CPUs ({cpu_model()}), {memory_gib()} RAM, {platform.system()} "
+        f"{platform.release()}, load average now: {os.getloadavg()[0]:.1f}, Python speed: {python_speed():.0f} ms CPU per million additions",
         f"python: {sys.version.split()[0]}, database: {database_version()}, commit: {commit()}",
     ]
+
+
+def python_speed(additions=1_000_000):
+    """CPU milliseconds this Python takes for a loop of additions: a yardstick for comparing machines, and the
+    same machine when other programs share it (each core then does less per CPU second)."""
+    started, total = time.process_time(), 0
+    for n in range(additions):
+        total += n
+    return (time.process_time() - started) * 1000 * 1_000_000 / additions
 
 
 def cpu_model():

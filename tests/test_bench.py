@@ -184,6 +184,7 @@ def test_machine_lines_say_cpu_memory_python_database_and_commit():
 
     assert lines[0].startswith(f"machine: {os.cpu_count()} CPUs (")
     assert "GiB RAM" in lines[0]
+    assert "ms CPU per million additions" in lines[0]
     assert f"python: {sys.version.split()[0]}" in lines[1]
     assert "database: SQLite" in lines[1] or "database: PostgreSQL" in lines[1]
     assert "commit: " in lines[1] and "unknown" not in lines[1]
