@@ -122,7 +122,8 @@ def machine_lines():
     """What the figures were measured on: CPU, memory, Python, the database server, the commit."""
     return [
         f"machine: {os.cpu_count()} CPUs ({cpu_model()}), {memory_gib()} RAM, {platform.system()} "
-        f"{platform.release()}, load average now: {os.getloadavg()[0]:.1f}, Python speed: {python_speed():.0f} ms CPU per million additions",
+        f"{platform.release()}, load average now: {os.getloadavg()[0]:.1f}, "
+        f"Python speed: {python_speed():.0f} ms CPU per million additions",
         f"python: {sys.version.split()[0]}, database: {database_version()}, commit: {commit()}",
     ]
 
