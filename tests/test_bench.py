@@ -179,6 +179,7 @@ def test_the_table_with_cache_on_and_off_has_a_row_per_page_and_state():
     assert len({len(line) for line in lines}) == 1
 
 
+@pytest.mark.django_db  # PostgreSQL's version is asked of the server
 def test_machine_lines_say_cpu_memory_python_database_and_commit():
     lines = report.machine_lines()
 
