@@ -25,6 +25,7 @@ Redis again raises it once, and pages stored before the outage are not served ag
 import hashlib
 import logging
 import time
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import caches
@@ -207,9 +208,23 @@ def _unless_outage(read, default=None):
 # The middleware -------------------------------------------------------------------------------------------
 
 
-def page_key(request):
-    address = request.get_full_path().encode("utf-8", "surrogateescape")
-    return f"page:{hashlib.sha256(address).hexdigest()[:40]}"
+def page_key(environ):
+    """One key per address as the WSGI server passed it (path and query string), of a fixed length whatever
+    the address; the same from the middleware (request.META) and from the WSGI front (FastPath)."""
+    address = "".join(
+        (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), "?", environ.get("QUERY_STRING", ""))
+    )
+    return f"page:{hashlib.sha256(address.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
+
+
+def _passes_by(path):
+    """Static files and media are never pages: no generation is read for them."""
+    return path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
+
+
+def _must_redirect(request):
+    # SecurityMiddleware, inside, sends plain-http readers to https: nothing is served or stored for them.
+    return settings.SECURE_SSL_REDIRECT and not request.is_secure()
 
 
 def _cache_control_value(until, now, own=None):
@@ -282,13 +297,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or _passes_by(request.path_info) or _must_redirect(request):
             return self.get_response(request)
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
         generation = key = None
         if settings.PAGE_CACHE and settings.PAGE_CACHE_SECONDS and not signed_in:
             # One address, one key: a page made at an older generation is there until overwritten, never served.
-            key = page_key(request)
+            key = page_key(request.META)
             generation, stored = _unless_outage(lambda: generation_store().lookup(key), (None, None))
             now = time.time()
             if Stored.fresh(stored, generation, now):
@@ -335,6 +350,63 @@ class PageCacheMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         request._reader_view = is_reader_view(request.resolver_match)
+
+
+class FastPath:
+    """The WSGI application, with stored pages served before Django builds a request (newsroom/wsgi.py).
+
+    A stored page's headers are the whole answer as the middleware stack made it (PageCacheMiddleware is the
+    outermost middleware), so serving it needs no middleware, no request object and no signal: the cheapest
+    answer this server can give, a few hundred microseconds less than the middleware's own hit. Anything it is
+    not sure of goes on to Django unchanged, where PageCacheMiddleware applies the same rules in full: a
+    conditional request (If-None-Match, If-Modified-Since), a session cookie (or anything that looks like one),
+    plain http where https is required, a method other than GET and HEAD, a miss, an outdated page, and an
+    outage of the database or of Redis.
+    """
+
+    def __init__(self, application):
+        self.application = application
+        self.cookie = f"{settings.SESSION_COOKIE_NAME}="
+
+    def __call__(self, environ, start_response):
+        stored = self.stored(environ)
+        if stored is None:
+            return self.application(environ, start_response)
+        status, headers, content, _, _, _, until = stored
+        now = time.time()
+        pairs = [pair for name, pair in headers.items() if name != "content-length"]
+        pairs += [
+            ("Content-Length", str(len(content))),
+            ("Cache-Control", _cache_control_value(until, now)),
+            ("X-Cache", "HIT"),
+        ]
+        start_response(f"{status} {HTTPStatus(status).phrase}", pairs)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else content]
+
+    def stored(self, environ):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not settings.PAGE_CACHE:
+            return None
+        if self.cookie in environ.get("HTTP_COOKIE", "") or "HTTP_IF_NONE_MATCH" in environ:
+            return None
+        if "HTTP_IF_MODIFIED_SINCE" in environ or not settings.PAGE_CACHE_SECONDS:
+            return None
+        if settings.SECURE_SSL_REDIRECT and not self.secure(environ):
+            return None
+        path = environ.get("PATH_INFO", "")
+        if _passes_by(path):
+            return None
+        try:
+            generation, stored = generation_store().lookup(page_key(environ))
+        except OUTAGE_ERRORS:
+            return None  # Django's own request then closes the broken connection and meets the outage
+        return stored if Stored.fresh(stored, generation, time.time()) else None
+
+    @staticmethod
+    def secure(environ):
+        if environ.get("wsgi.url_scheme") == "https":
+            return True
+        header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        return bool(header) and environ.get(header[0], "").split(",")[0].strip() == header[1]
 
 
 # What changes readers' pages ------------------------------------------------------------------------------

@@ -99,12 +99,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages for anonymous readers, after the HTTPS redirect and before everything a stored page no longer
-    # needs: the session, the language, and the Content-Security-Policy, whose header is stored with the page
+    # Pages for anonymous readers, outermost: a stored page is the whole answer the middleware below made,
+    # security and Content-Security-Policy headers included, so newsroom/wsgi.py can serve it before Django
+    # builds a request. Plain http that must go to https, static files and media pass it by
     # (newsroom/pagecache.py).
     "newsroom.pagecache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.csp.CSPMiddleware",
     # A 503 page while the database is out of reach: outside every middleware that reads it, inside the
     # ones that put security headers on every response (newsroom/middleware.py says why).

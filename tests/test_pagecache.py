@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import io
 import shutil
 import socket
 import subprocess
@@ -444,3 +445,90 @@ def test_with_the_database_out_of_reach_the_designed_503_is_answered_and_nothing
     assert not stored_pages()
     assert client.get("/")["X-Cache"] == "MISS"
     assert client.get("/")["X-Cache"] == "HIT"
+
+
+# The WSGI front ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi(db):
+    """newsroom/wsgi.py's application: FastPath over Django's handler, made for each call so that the
+    middleware reads the settings of that moment. As Django's test client does, the connection's per-request
+    closing is held off: it would end the test's transaction."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    def call(path, method="GET", query="", **headers):
+        application = pagecache.FastPath(WSGIHandler())
+        environ = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "testserver",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": io.StringIO(),
+        } | {f"HTTP_{name.upper()}": value for name, value in headers.items()}
+        answer = {}
+
+        def start_response(status, pairs, exc_info=None):
+            answer["status"], answer["headers"] = status, dict(pairs)
+
+        answer["body"] = b"".join(application(environ, start_response))
+        return answer
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield call
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_wsgi_front_serves_a_stored_page_whole_before_django(wsgi, story, django_assert_num_queries):
+    url = story.get_absolute_url()
+    made = wsgi(url)
+    assert made["status"] == "200 OK" and made["headers"]["X-Cache"] == "MISS"
+    with django_assert_num_queries(queries_per_hit()):
+        served = wsgi(url)
+    assert served["status"] == "200 OK" and served["headers"]["X-Cache"] == "HIT"
+    assert served["body"] == made["body"]
+    assert served["headers"]["Content-Length"] == str(len(made["body"]))
+    # Every header the middleware made is there, the security ones included; only the lifetime is made anew.
+    for name in ("Content-Type", "ETag", "Last-Modified", "Content-Security-Policy", "X-Content-Type-Options"):
+        assert served["headers"][name] == made["headers"][name], name
+    assert served["headers"]["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
+    assert "Vary" not in served["headers"] and "Set-Cookie" not in served["headers"]
+    head = wsgi(url, method="HEAD")
+    assert head["headers"]["X-Cache"] == "HIT" and head["body"] == b""
+
+
+def test_the_wsgi_front_leaves_to_django_what_it_is_not_sure_of(wsgi, story, settings, admin_user, client):
+    url = story.get_absolute_url()
+    first = wsgi(url)
+    # A conditional request: Django's middleware answers 304 from the store.
+    assert wsgi(url, IF_NONE_MATCH=first["headers"]["ETag"])["status"].startswith("304")
+    # A session cookie, a real one: the editor's own answer, never the stored one.
+    client.force_login(admin_user)
+    signed_in = wsgi(url, COOKIE=f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}")
+    assert "X-Cache" not in signed_in["headers"] and "no-store" in signed_in["headers"]["Cache-Control"]
+    # Plain http where https is required: the redirect, not the page.
+    settings.SECURE_SSL_REDIRECT = True
+    redirected = wsgi(url)
+    assert redirected["status"].startswith("301") and "X-Cache" not in redirected["headers"]
+    settings.SECURE_SSL_REDIRECT = False
+    # An outdated page: made again.
+    pagecache.bump()
+    assert wsgi(url)["headers"]["X-Cache"] == "MISS"
+    settings.PAGE_CACHE = False
+    assert "X-Cache" not in wsgi(url)["headers"]
+
+
+def test_static_files_read_no_generation(wsgi, story, django_assert_num_queries, settings):
+    with django_assert_num_queries(0):
+        answer = wsgi(settings.STATIC_URL + "css/site.css")
+    assert "X-Cache" not in answer["headers"]
