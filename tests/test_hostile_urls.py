@@ -172,6 +172,17 @@ HOSTILE_QUERIES = [
     "trang=1%00",
     "trang=%EF%BC%92",  # a full-width 2
     "trang=1&trang=2",
+    # The keyset pages' cursor (articles/pagination.py): microseconds since 1970, a dash, a story's id.
+    "truoc=-1",
+    "truoc=1-1",
+    "truoc=%00",
+    "truoc=1-1%00",
+    "truoc=" + "9" * 18 + "-1",  # past what a datetime holds
+    "truoc=1-9223372036854775808",  # one past PostgreSQL's bigint
+    "truoc=1-" + "9" * 30,
+    "truoc=" + "1" * 10_000,
+    "truoc=1-1&truoc=1-1",
+    "truoc=1-1&trang=2",
     "p=-1",
     "p=99999999999999999999",
     "p=abc",
@@ -371,6 +382,7 @@ RAW_TARGETS = [
     b"/tim-kiem/?q=\x00\xff",
     b"/tim-kiem/?q=a b",
     b"/chuyen-muc/x/?trang=\xff",
+    b"/dinh-chinh/?truoc=\xff-\x00",
     b"/api/v1/articles?limit=\x00",
     b"/anh/" + str(10**30).encode() + b"/",
     b"/xem-truoc/" + b"%00" * 1000 + b"/",
