@@ -1,7 +1,7 @@
 """Reader listings in pages of 20 that cost the same at the thousandth page as at the first.
 
 A listing's first NUMBERED_PAGES pages are numbered (`?trang=N`, page 1 being the listing's own address). They
-are read with OFFSET, which skips at most 180 index entries there, and counted only as far as they reach: the
+are read with OFFSET, which skips at most 80 stories there, and counted only as far as they reach: the
 count stops at the first story past the numbered pages, so "Trang 3 / 7" shows on a short listing and a long
 one says "Trang 3" without counting 25,000 stories on every request.
 
@@ -33,7 +33,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 
-NUMBERED_PAGES = 10
+NUMBERED_PAGES = 5
 PAGE_PARAM = "trang"
 CURSOR_PARAM = "truoc"
 
@@ -133,9 +133,10 @@ def paginate(queryset, params, *, path, page_size, moment="publish_at"):
 
 
 def _numbered_page(queryset, number, *, path, page_size, moment):
-    # Counted no further than one story past the numbered pages: enough to know whether they go on.
+    # Counted no further than one story past the numbered pages: enough to know whether they go on. Unordered,
+    # so that the database may stop at any such story rather than sort a whole tag's stories first.
     reach = NUMBERED_PAGES * page_size
-    count = queryset[: reach + 1].count()
+    count = queryset.order_by()[: reach + 1].count()
     start = (number - 1) * page_size
     if start >= count and number > 1:
         raise Http404(NOT_A_PAGE)
