@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from . import querysets, search_index
+from . import pages, querysets, search_index
 from .querysets import ArticleQuerySet
 from .sanitize import EDITOR_EXTENSIONS, clean_body
 from .text import fold, slugify_vi, strip_bidi
@@ -299,8 +299,15 @@ class Article(models.Model):
         editable=False,
         help_text=_("The full path of the text file the article was imported from."),
     )
+    # What the page shows that only a save changes, made after each save (articles/pages.py): the body drawn
+    # with its photos, and reading time, description, bylines, organisations and tags.
+    page_body = models.TextField(_("body as shown"), blank=True, editable=False)
+    page_data = models.JSONField(_("page data"), default=dict, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+
+    # The long texts a list of stories leaves in the database.
+    PAGE_TEXT = ("body", "page_body", "page_data")
 
     # Statuses after which the article's address is frozen: readers may have linked to it.
     ONCE_PUBLIC = {Status.PUBLISHED, Status.ARCHIVED}
@@ -585,11 +592,24 @@ class ArticleSearch(models.Model):
 # byline rows that factories and the admin's inline create after the article all save without Article.save().
 
 
+def _derive(ids, using):
+    """The search index and the stored pages of these articles made again (articles/pages.py)."""
+    ids = list(ids)
+    search_index.reindex(Article, ids, using=using)
+    pages.refresh(Article, ids, using=using)
+
+
+# What a stored page is made from, on the article's own row.
+PAGE_FIELDS = {"lead", "body", "featured_photo", "byline"}
+
+
 @receiver(signals.post_save, sender=Article)
 def _index_saved_article(sender, instance, raw, using, update_fields=None, **kwargs):
-    if update_fields is not None and not {"title", "lead", "body"} & set(update_fields):
-        return  # a status or time changed: nothing the index holds
-    search_index.reindex(Article, [instance.pk], using=using, articles=None if raw else [instance])
+    changed = None if update_fields is None else set(update_fields)
+    if changed is None or {"title", "lead", "body"} & changed:
+        search_index.reindex(Article, [instance.pk], using=using, articles=None if raw else [instance])
+    if changed is None or PAGE_FIELDS & changed:
+        pages.refresh(Article, [instance.pk], using=using)
 
 
 @receiver(signals.post_save, sender=ArticleAuthor)
@@ -598,27 +618,32 @@ def _index_byline(sender, instance, using, origin=None, **kwargs):
     # An article being deleted takes its bylines along: nothing to index, and its search row is going too.
     if isinstance(origin, Article) or getattr(origin, "model", None) is Article:
         return
-    search_index.reindex(Article, [instance.article_id], using=using)
+    _derive([instance.article_id], using)
 
 
 def _index_m2m(sender, instance, action, reverse, pk_set, using, **kwargs):
     """An article's organisations or tags changed, from either side of the relation."""
     if not reverse:
         if action in {"post_add", "post_remove", "post_clear"}:
-            search_index.reindex(Article, [instance.pk], using=using)
+            _derive([instance.pk], using)
     elif action == "pre_clear":
         instance._search_cleared = list(instance.articles.values_list("pk", flat=True))
     elif action in {"post_add", "post_remove"}:
-        search_index.reindex(Article, pk_set, using=using)
+        _derive(pk_set, using)
     elif action == "post_clear":
-        search_index.reindex(Article, getattr(instance, "_search_cleared", []), using=using)
+        _derive(getattr(instance, "_search_cleared", []), using)
 
 
 signals.m2m_changed.connect(_index_m2m, sender=Article.organizations.through, dispatch_uid="search_organizations")
 signals.m2m_changed.connect(_index_m2m, sender=Article.tags.through, dispatch_uid="search_tags")
 
-# The names each model lends its articles' index: a rename reindexes those articles, in batches.
-INDEXED_NAMES = {Author: ("name",), Organization: ("name", "short_name", "aliases"), Tag: ("name",)}
+# The names each model lends its articles' index and pages (and the slug their links are made of): a change
+# reindexes those articles and makes their pages again, in batches.
+INDEXED_NAMES = {
+    Author: ("name", "slug"),
+    Organization: ("name", "short_name", "aliases", "slug"),
+    Tag: ("name", "slug"),
+}
 
 
 def _names_as_loaded(instance):
@@ -633,7 +658,7 @@ def _remember_names(sender, instance, **kwargs):
 def _index_renamed(sender, instance, created, using, **kwargs):
     names = _names_as_loaded(instance)
     if not created and names != getattr(instance, "_search_names", None):
-        search_index.reindex(Article, instance.articles.values_list("pk", flat=True), using=using)
+        _derive(instance.articles.values_list("pk", flat=True), using)
     instance._search_names = names
 
 
@@ -643,7 +668,7 @@ def _remember_articles(sender, instance, **kwargs):
 
 
 def _index_after_delete(sender, instance, using, **kwargs):
-    search_index.reindex(Article, getattr(instance, "_search_articles", []), using=using)
+    _derive(getattr(instance, "_search_articles", []), using)
 
 
 for _model in INDEXED_NAMES:
@@ -652,6 +677,25 @@ for _model in INDEXED_NAMES:
 for _model in (Organization, Tag):
     signals.pre_delete.connect(_remember_articles, sender=_model, dispatch_uid=f"search_del_{_model.__name__}")
     signals.post_delete.connect(_index_after_delete, sender=_model, dispatch_uid=f"search_deleted_{_model.__name__}")
+
+
+# A photo's caption, credit, alt text or file changed: the pages whose body shows it are made again. (Its
+# renditions are written with update(), which sends no signal: photos/pipeline.py calls pages.for_photos().)
+# By name: photos.models imports this module.
+@receiver(signals.post_save, sender="photos.Photo", dispatch_uid="pages_photo_saved")
+def _photo_saved(sender, instance, created, raw, using, **kwargs):
+    if not created:
+        pages.for_photos([instance.pk], using=using)
+
+
+@receiver(signals.pre_delete, sender="photos.Photo", dispatch_uid="pages_photo_deleting")
+def _photo_deleting(sender, instance, using, **kwargs):
+    instance._pages_showing = list(instance.body_of.values_list("pk", flat=True))
+
+
+@receiver(signals.post_delete, sender="photos.Photo", dispatch_uid="pages_photo_deleted")
+def _photo_deleted(sender, instance, using, **kwargs):
+    pages.refresh(Article, getattr(instance, "_pages_showing", []), using=using)
 
 
 class ContentGeneration(models.Model):

@@ -19,6 +19,12 @@ def last_modified():
     return Greatest(Coalesce("modified_at", "publish_at"), "publish_at")
 
 
+def bylines(article_model):
+    """The prefetch of articles' bylines with their authors, in one query."""
+    byline_model = article_model._meta.get_field("bylines").related_model  # ArticleAuthor
+    return Prefetch("bylines", queryset=byline_model.objects.select_related("author"))
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Live articles: published, publish_at reached, not yet expired. The one visibility rule."""
@@ -55,17 +61,22 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_listing_data(self):
         """What a list of article cards shows, in a fixed number of queries (bodies stay in the database)."""
-        return self._with_byline_data().defer("body")
+        return self._with_byline_data().defer(*self.model.PAGE_TEXT)
+
+    def with_stored_page(self):
+        """What one article page shows beside what save time stored on the row (articles/pages.py), in one query."""
+        return self.select_related("section", "featured_photo")
 
     def with_page_data(self):
-        """What one article page shows, in a fixed number of queries."""
+        """What article pages show, loaded from their relations, in a fixed number of queries for any number."""
         return self._with_byline_data().prefetch_related("organizations", "tags")
 
+    def with_card_data(self):
+        """What a card shows without its byline (the home page's and related stories'), in one query."""
+        return self.select_related("section", "featured_photo").defer(*self.model.PAGE_TEXT)
+
     def _with_byline_data(self):
-        byline_model = self.model._meta.get_field("bylines").related_model  # ArticleAuthor
-        return self.select_related("section", "featured_photo").prefetch_related(
-            Prefetch("bylines", queryset=byline_model.objects.select_related("author"))
-        )
+        return self.select_related("section", "featured_photo").prefetch_related(bylines(self.model))
 
     def related_to(self, article, limit=4):
         """Live stories sharing an organisation or a tag with `article`, newest first."""
@@ -76,9 +87,4 @@ class ArticleQuerySet(models.QuerySet):
         shared = Q(organizations__in=org_ids) | Q(tags__in=tag_ids)
         ids = self.published().filter(shared).exclude(pk=article.pk).values("pk")
         # The subquery keeps the join from repeating a story that shares several tags.
-        return (
-            self.filter(pk__in=ids)
-            .select_related("section", "featured_photo")
-            .defer("body")
-            .order_by("-publish_at", "-pk")[:limit]
-        )
+        return self.filter(pk__in=ids).with_card_data().order_by("-publish_at", "-pk")[:limit]

@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
+from django.db.models import prefetch_related_objects
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -12,19 +13,21 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
-from photos.models import Photo
-
-from . import structured_data
-from .body import photo_ids, render_body
+from . import pages, structured_data
 from .context_processors import sections_for
 from .links import absolute_url
 from .models import Article, Author, Correction, Organization, Section, Tag
-from .pagination import PAGE_NUMBER, SeekPagedMixin
+from .querysets import bylines
 from .services import can_view, is_staff_user
 
 HOME_SECONDARY = 3
 HOME_LATEST = 8
 HOME_PER_SECTION = 4
+
+# A page number as readers' links write it: plain ASCII digits, short enough that no one needs to parse more.
+# Python's int() would also take "+2", " 2", "1_0" and other scripts' digits, which would make one page answer
+# at many addresses.
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}", re.ASCII)
 
 # An administrative code such as "QĐ-CT", "520/QĐ-CT" or "12/2020/NĐ-CP", with the number written before it.
 CODE = re.compile(r"(?:\d+(?:[./]\d+)*\s+)?([^\W_]+(?:[-/][^\W_]+)+)")
@@ -74,19 +77,6 @@ class PagedListMixin:
             raise Http404("Không có trang này.") from error
         return paginator, page, page.object_list, page.has_other_pages()
 
-    def page_queries(self, page):
-        """The query strings of the page ("canonical") and its neighbours ("prev", "next"); "" is page 1's."""
-        numbers = {"canonical": page.number}
-        if page.has_previous():
-            numbers["prev"] = page.previous_page_number()
-        if page.has_next():
-            numbers["next"] = page.next_page_number()
-        return {rel: "" if number == 1 else f"?{self.page_kwarg}={number}" for rel, number in numbers.items()}
-
-    def page_label(self, page):
-        """The page's name after the listing's in titles, headings and breadcrumbs; none on page 1."""
-        return f"Trang {page.number}" if page.number > 1 else ""
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
@@ -94,10 +84,18 @@ class PagedListMixin:
             return context
         # One address per page: page 1 is the listing's own address, without the parameter.
         path = escape_uri_path(self.request.path)
-        context["page_links"] = {rel: absolute_url(path + query) for rel, query in self.page_queries(page).items()}
+        numbers = {"canonical": page.number}
+        if page.has_previous():
+            numbers["prev"] = page.previous_page_number()
+        if page.has_next():
+            numbers["next"] = page.next_page_number()
+        context["page_links"] = {
+            rel: absolute_url(path if number == 1 else f"{path}?{self.page_kwarg}={number}")
+            for rel, number in numbers.items()
+        }
         # What the pagination's links carry besides the page: nothing on a listing; the search adds its query.
         context["page_query"] = QueryDict()
-        label = context["page_label"] = self.page_label(page)
+        label = context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
         canonical = context["page_links"]["canonical"]
         trail = self.crumbs() + ([(label, canonical)] if label else [])
         context["json_ld"] = [structured_data.breadcrumbs(trail)]
@@ -110,17 +108,7 @@ class PagedListMixin:
         return context
 
 
-class SeekPagedListMixin(SeekPagedMixin, PagedListMixin):
-    """A reader list newest first: numbered pages, then keyset pages past them (articles/pagination.py)."""
-
-    def page_queries(self, page):
-        return page.links
-
-    def page_label(self, page):
-        return page.label
-
-
-class ArticleListMixin(SeekPagedListMixin):
+class ArticleListMixin(PagedListMixin):
     """A paginated list of live articles; subclasses narrow it to one section, tag…"""
 
     template_name = "articles/article_list.html"
@@ -137,7 +125,8 @@ class HomeView(ArticleListMixin, ListView):
     extra_context = None
 
     def get_queryset(self):
-        return super().get_queryset()[: 1 + HOME_SECONDARY + HOME_LATEST]
+        # Only the lead shows its byline (below): the other cards are read without theirs.
+        return Article.objects.published().with_card_data()[: 1 + HOME_SECONDARY + HOME_LATEST]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -146,6 +135,8 @@ class HomeView(ArticleListMixin, ListView):
         lead = next(
             (a for a in latest if a.featured_photo and not a.featured_photo.is_missing), latest[0] if latest else None
         )
+        if lead is not None:
+            prefetch_related_objects([lead], bylines(Article))
         context["lead"] = lead
         rest = [a for a in latest if a is not lead]
         context["secondary"] = rest[:HOME_SECONDARY]
@@ -167,7 +158,7 @@ class HomeView(ArticleListMixin, ListView):
         sections = sections_for(self.request)
         by_section = {}
         newest = Article.objects.exclude(pk__in=shown).newest_in_each(sections, HOME_PER_SECTION)
-        for article in newest.with_listing_data():
+        for article in newest.with_card_data():
             by_section.setdefault(article.section_id, []).append(article)
         return [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
 
@@ -259,7 +250,7 @@ class ArticleView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.with_page_data()
+        articles = Article.objects.with_stored_page()
         # Readers get live stories only; for staff the one preview rule, services.can_view(), decides below.
         if is_staff_user(self.request.user):
             return articles
@@ -275,19 +266,18 @@ class ArticleView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        ids = photo_ids(article.body)
-        photos = Photo.objects.in_bulk(ids) if ids else {}
+        # The body, its figures, reading time, description and names were made when the story was saved.
+        page = pages.shown(article)
         featured = article.featured_photo if article.featured_photo and not article.featured_photo.is_missing else None
-        # A featured photo that the body also shows is drawn once, where the body places it; it is the page's
-        # lead image there when it is the body's first photo, not when it comes further down.
-        in_body = featured is not None and featured.pk in ids
-        lead = featured.pk if in_body and ids[0] == featured.pk else None
+        # A featured photo that the body also shows is drawn once, where the body places it (as its lead image
+        # when it is the body's first photo: articles/pages.py lead_photo()).
+        in_body = featured is not None and featured.pk in page.photo_ids
         notes = self.corrections_context(article)
         url = absolute_url(article.get_absolute_url())
-        body = render_body(article.body, photos, lead=lead)
-        sharing = self.sharing_context(article, body, url, [featured, *(photos.get(pk) for pk in ids)], notes)
+        sharing = self.sharing_context(article, page.description, url, [featured, page.share_photo], notes)
         return super().get_context_data(
-            body=body,
+            body=page.body,
+            reading_time=page.minutes,
             featured_photo=None if in_body else featured,
             related=Article.objects.related_to(article),
             **notes,
@@ -299,10 +289,9 @@ class ArticleView(DetailView):
         )
 
     @staticmethod
-    def sharing_context(article, body, url, photos, notes):
+    def sharing_context(article, description, url, photos, notes):
         """What the page tells search engines and social networks, from what the page has already loaded: the
         featured photo, else the body's first, gives the share image. Templates leave it out of previews."""
-        description = structured_data.article_description(article, body)
         corrections = notes["corrections"]
         photo = structured_data.share_photo(*photos)
         trail = [(article.section.name, absolute_url(article.section.get_absolute_url()))] if article.section else []
@@ -339,10 +328,9 @@ class ArticleView(DetailView):
         return response
 
 
-class CorrectionListView(SeekPagedListMixin, ListView):
+class CorrectionListView(PagedListMixin, ListView):
     """Every correction on a live story, newest first. A story taken down or expired takes its corrections along."""
 
-    keyset_moment = "at"
     template_name = "articles/corrections.html"
     context_object_name = "corrections"
     title = "Đính chính"

@@ -329,7 +329,11 @@ def make_renditions(photo, *, reuse=True):
         raise
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
     photo.renditions = renditions
-    # An update() sends no post_save: the pages showing this photo name the new files once this commits.
+    # An update() sends no post_save: the bodies drawn with this photo are drawn again with the new files, and
+    # the pages showing it name them once this commits.
+    from articles import pages
+
+    pages.for_photos([photo.pk])
     pagecache.bump_on_commit()
     stale = _rendition_names(old) - _rendition_names(renditions)
     if stale:

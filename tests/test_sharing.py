@@ -340,9 +340,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, editor):
     _grow(20, section)
     for _ in range(5):
         sharing.share_link_create(article=article, by=editor)
-    # The link; then as the article page: the article, its bylines, organisations, tags, body photos,
-    # related stories and the navigation's sections.
-    assert small == count() == 8
+    # The link; then as the article page: the article, its bylines, organisations, tags (the body and its
+    # photos come drawn with the article: articles/pages.py), related stories and the navigation's sections.
+    assert small == count() == 7
 
 
 # The admin ------------------------------------------------------------------
