@@ -22,7 +22,14 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=${PYTHON:-$ROOT/.venv/bin/python}
-LOAD=${LOAD_SH:-/work/shared/bench/load.sh}
+# wrk reports through this Lua hook: one line of requests/s, p50/p99 in ms, errors, requests and bytes.
+WRK_REPORT='function done(summary, latency, requests)
+  local e = summary.errors
+  local n = summary.requests
+  io.write(string.format("BENCH rps=%.1f p50=%.2fms p99=%.2fms non2xx=%d socket_errors=%d requests=%d\n",
+    n / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout, n))
+end'
 SECONDS_PER_RUN=10
 CONNS=16
 ROUNDS=3
@@ -58,6 +65,7 @@ command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
 [ -x "$PY" ] || { echo "no Python at $PY (make run creates .venv; or set PYTHON)" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/newsroom-front.XXXXXX)
+printf '%s\n' "$WRK_REPORT" >"$TMP/report.lua"
 PIDS=()
 cleanup() {
   local status=$?
@@ -178,16 +186,24 @@ nginx_ticks() {
 bench() {
   local before line after
   before=$(nginx_ticks)
-  line=$("$LOAD" "$1" "$SECONDS_PER_RUN" "$CONNS")
+  line=$(load "$1" "$SECONDS_PER_RUN" "$CONNS")
   after=$(nginx_ticks)
   awk -v l="$line" -v t=$((after - before)) -v hz="$TICK" \
     'BEGIN { match(l, /requests=[0-9]+/); n = substr(l, RSTART + 9, RLENGTH - 9); printf "%s cpu_us=%.1f\n", l, t * 1e6 / hz / n }'
 }
+# load URL SECONDS CONNECTIONS: wrk on one loopback URL, its one line (refusing a URL that does not answer 2xx).
+load() {
+  local status out
+  status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1" || true)
+  [[ "$status" =~ ^2 ]] || { echo "GET $1 answered ${status:-nothing}; not measuring it" >&2; return 1; }
+  out=$(wrk -t2 -c"$3" -d"$2s" --timeout 5s -s "$TMP/report.lua" "$1" 2>&1) || { echo "$out" >&2; return 1; }
+  grep '^BENCH ' <<<"$out" | sed 's/^BENCH //'
+}
 field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # Warm both up (nginx's workers, the page cache, wrk), then alternate so that other load on the machine
 # falls on both sides alike.
-"$LOAD" "$FILE_URL" 2 "$CONNS" >/dev/null
-"$LOAD" "$PAGE_URL" 2 "$CONNS" >/dev/null
+load "$FILE_URL" 2 "$CONNS" >/dev/null
+load "$PAGE_URL" 2 "$CONNS" >/dev/null
 file_lines=() page_lines=()
 for round in $(seq "$ROUNDS"); do
   file_lines+=("$(bench "$FILE_URL")")
