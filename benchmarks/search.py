@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from articles import pages as article_pages
 from articles.models import Article, ArticleSearch, Section
 from articles.search import SearchForm, ranked, search, search_words
 from articles.search_index import vector_expression
@@ -92,7 +93,8 @@ class Writer:
 
 
 def populate(count, progress, *, on_batch=None):
-    """Make bench articles until `count` exist, BATCH at a time, each with its search entry. After each batch,
+    """Make bench articles until `count` exist, BATCH at a time, each with its search entry and its stored page
+    (articles/pages.py). After each batch,
     `on_batch(done, count, rate)` if given (a progress bar), else a line to `progress`."""
     have = Article.objects.filter(slug__startswith=SLUG_PREFIX).count()
     if have >= count:
@@ -108,8 +110,11 @@ def populate(count, progress, *, on_batch=None):
                 ArticleSearch(article_id=article.pk, title=t, lead=lead, rest=rest)
                 for article, (t, lead, rest) in zip(articles, [folded for _, folded in pairs], strict=True)
             )
+            ids = [article.pk for article in articles]
+            # bulk_create skips save(): the stored page (body as shown, bylines, reading time) is drawn here,
+            # so the reader pages serve these articles as they serve saved ones.
+            article_pages.refresh(Article, ids)
             if connection.vendor == "postgresql":
-                ids = [article.pk for article in articles]
                 ArticleSearch.objects.filter(pk__in=ids).update(vector=vector_expression())
         done = min(start + BATCH, count)
         rate = (done - have) / (time.perf_counter() - started)

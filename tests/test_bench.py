@@ -24,6 +24,7 @@ from django.core.management import CommandError, call_command
 from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
+from articles import pages as article_pages
 from articles.management.commands import bench
 from articles.models import Article, ArticleSearch
 from benchmarks import BenchmarkError, db_outage, faults, load, load_check, pages, redis_outage, report
@@ -419,6 +420,9 @@ def test_articles_makes_exactly_n_with_search_entries_and_a_second_run_reuses_th
     made = Article.objects.filter(slug__startswith="bench-search-")
     assert made.count() == 50
     assert ArticleSearch.objects.filter(article__in=made).count() == 50
+    # Each with its stored page, as a save would have drawn it.
+    assert not made.filter(page_body="").exists()
+    assert all(article.page_data["sig"] == article_pages.signature(article.body, article.page_body) for article in made)
     assert "[##############################] 50/50 articles" in err.getvalue()
     assert Article.objects.published().filter(slug__startswith="bench-search-").exists()
 
