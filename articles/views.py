@@ -17,17 +17,13 @@ from . import pages, structured_data
 from .context_processors import sections_for
 from .links import absolute_url
 from .models import Article, Author, Correction, Organization, Section, Tag
+from .pagination import PAGE_NUMBER, SeekPagedMixin
 from .querysets import bylines
 from .services import can_view, is_staff_user
 
 HOME_SECONDARY = 3
 HOME_LATEST = 8
 HOME_PER_SECTION = 4
-
-# A page number as readers' links write it: plain ASCII digits, short enough that no one needs to parse more.
-# Python's int() would also take "+2", " 2", "1_0" and other scripts' digits, which would make one page answer
-# at many addresses.
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}", re.ASCII)
 
 # An administrative code such as "QĐ-CT", "520/QĐ-CT" or "12/2020/NĐ-CP", with the number written before it.
 CODE = re.compile(r"(?:\d+(?:[./]\d+)*\s+)?([^\W_]+(?:[-/][^\W_]+)+)")
@@ -77,6 +73,19 @@ class PagedListMixin:
             raise Http404("Không có trang này.") from error
         return paginator, page, page.object_list, page.has_other_pages()
 
+    def page_queries(self, page):
+        """The query strings of the page ("canonical") and its neighbours ("prev", "next"); "" is page 1's."""
+        numbers = {"canonical": page.number}
+        if page.has_previous():
+            numbers["prev"] = page.previous_page_number()
+        if page.has_next():
+            numbers["next"] = page.next_page_number()
+        return {rel: "" if number == 1 else f"?{self.page_kwarg}={number}" for rel, number in numbers.items()}
+
+    def page_label(self, page):
+        """The page's name after the listing's in titles, headings and breadcrumbs; none on page 1."""
+        return f"Trang {page.number}" if page.number > 1 else ""
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
@@ -84,18 +93,10 @@ class PagedListMixin:
             return context
         # One address per page: page 1 is the listing's own address, without the parameter.
         path = escape_uri_path(self.request.path)
-        numbers = {"canonical": page.number}
-        if page.has_previous():
-            numbers["prev"] = page.previous_page_number()
-        if page.has_next():
-            numbers["next"] = page.next_page_number()
-        context["page_links"] = {
-            rel: absolute_url(path if number == 1 else f"{path}?{self.page_kwarg}={number}")
-            for rel, number in numbers.items()
-        }
+        context["page_links"] = {rel: absolute_url(path + query) for rel, query in self.page_queries(page).items()}
         # What the pagination's links carry besides the page: nothing on a listing; the search adds its query.
         context["page_query"] = QueryDict()
-        label = context["page_label"] = f"Trang {page.number}" if page.number > 1 else ""
+        label = context["page_label"] = self.page_label(page)
         canonical = context["page_links"]["canonical"]
         trail = self.crumbs() + ([(label, canonical)] if label else [])
         context["json_ld"] = [structured_data.breadcrumbs(trail)]
@@ -108,7 +109,17 @@ class PagedListMixin:
         return context
 
 
-class ArticleListMixin(PagedListMixin):
+class SeekPagedListMixin(SeekPagedMixin, PagedListMixin):
+    """A reader list newest first: numbered pages, then keyset pages past them (articles/pagination.py)."""
+
+    def page_queries(self, page):
+        return page.links
+
+    def page_label(self, page):
+        return page.label
+
+
+class ArticleListMixin(SeekPagedListMixin):
     """A paginated list of live articles; subclasses narrow it to one section, tag…"""
 
     template_name = "articles/article_list.html"
@@ -328,9 +339,10 @@ class ArticleView(DetailView):
         return response
 
 
-class CorrectionListView(PagedListMixin, ListView):
+class CorrectionListView(SeekPagedListMixin, ListView):
     """Every correction on a live story, newest first. A story taken down or expired takes its corrections along."""
 
+    keyset_moment = "at"
     template_name = "articles/corrections.html"
     context_object_name = "corrections"
     title = "Đính chính"
