@@ -528,7 +528,14 @@ def test_the_wsgi_front_leaves_to_django_what_it_is_not_sure_of(wsgi, story, set
     assert "X-Cache" not in wsgi(url)["headers"]
 
 
-def test_static_files_read_no_generation(wsgi, story, django_assert_num_queries, settings):
-    with django_assert_num_queries(0):
-        answer = wsgi(settings.STATIC_URL + "css/site.css")
-    assert "X-Cache" not in answer["headers"]
+def test_static_files_and_media_read_no_generation(wsgi, story, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    table = ContentGeneration._meta.db_table
+    # Collected or not (a fresh checkout has no staticfiles/), found or a 404: never the generation's row.
+    for path in (settings.STATIC_URL + "css/site.css", settings.MEDIA_URL + "khong-co.jpg"):
+        with CaptureQueriesContext(connection) as queries:
+            answer = wsgi(path)
+        assert "X-Cache" not in answer["headers"], path
+        assert not [query for query in queries if table in query["sql"]], path
