@@ -200,7 +200,9 @@ else:
 # A stored page lives at most PAGE_CACHE_SECONDS, and never past the next scheduled publish_at or expire_at;
 # browsers, nginx and CDNs may keep it PAGE_MAX_AGE seconds (same limit), then serve it stale for up to
 # PAGE_STALE_SECONDS while they fetch it again.
-PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+# Off by default in development (DEBUG), where a template edited would otherwise be seen only once the stored
+# page runs out; on by default in production.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=not DEBUG)
 PAGE_CACHE_SECONDS = env_whole("PAGE_CACHE_SECONDS", 600)
 PAGE_MAX_AGE = env_whole("PAGE_MAX_AGE", 60)
 PAGE_STALE_SECONDS = env_whole("PAGE_STALE_SECONDS", 30)

@@ -291,8 +291,20 @@ def test_page_cache_and_redis_numbers_that_are_not_whole_refuse_to_start_and_nam
     assert name in result.stderr and "ImproperlyConfigured" in result.stderr
 
 
-@pytest.mark.parametrize(("value", "on"), [("", True), ("on", True), ("1", True), ("off", False), ("0", False)])
-def test_page_cache_is_on_unless_turned_off(value, on):
+@pytest.mark.parametrize(
+    ("debug", "value", "on"),
+    [
+        ("0", "", True),
+        ("0", "on", True),
+        ("0", "1", True),
+        ("0", "off", False),
+        ("0", "0", False),
+        ("1", "", False),
+        ("1", "on", True),
+    ],
+)
+def test_page_cache_is_on_in_production_unless_turned_off_and_off_in_development_unless_turned_on(debug, value, on):
+    production = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "news.example.vn", "SITE_URL": SITE}
     result = subprocess.run(
         [
             sys.executable,
@@ -300,7 +312,9 @@ def test_page_cache_is_on_unless_turned_off(value, on):
             "import django; django.setup(); from django.conf import settings; print(settings.PAGE_CACHE)",
         ],
         cwd=ROOT,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "PAGE_CACHE": value},
+        env=os.environ
+        | production
+        | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", "DEBUG": debug, "PAGE_CACHE": value},
         capture_output=True,
         text=True,
         timeout=60,
