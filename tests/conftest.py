@@ -79,5 +79,9 @@ def newsroom_groups(db):
 @pytest.fixture(autouse=True)
 def _page_cache_off(settings):
     """Tests make their pages afresh: a test's saves roll back without the commit that would raise the page
-    cache's generation. tests/test_pagecache.py turns the cache on where it tests it."""
+    cache's generation. tests/test_pagecache.py turns the cache on where it tests it. The store starts empty:
+    in Redis it outlives each test's rolled-back rows, and the generation need not have moved between them."""
+    from django.core.cache import caches
+
     settings.PAGE_CACHE = False
+    caches["pages"].clear()
