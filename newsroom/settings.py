@@ -169,6 +169,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # raising, so pages are served, slower, and caching resumes by itself when Redis answers again. A Redis that
 # does not answer within REDIS_TIMEOUT_MS is taken as out of reach.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Read (and checked) whichever cache is in use, so a wrong value is found before it matters.
+PAGE_CACHE_ENTRIES = env_whole("PAGE_CACHE_ENTRIES", 2000)
 REDIS_TIMEOUT_MS = env_whole("REDIS_TIMEOUT_MS", 250)
 if not REDIS_TIMEOUT_MS:
     raise ImproperlyConfigured("REDIS_TIMEOUT_MS must be at least 1 (milliseconds).")
@@ -191,7 +193,7 @@ else:
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": env_whole("PAGE_CACHE_ENTRIES", 2000)},
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
         },
     }
 
