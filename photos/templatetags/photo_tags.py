@@ -1,4 +1,4 @@
-"""`{% picture %}`: the one way a reader page draws a library photo (templates/photos/_picture.html).
+"""`{% picture %}`: the one way a reader page draws a library photo.
 
 A <picture> with a WebP source and a JPEG <img>, both with every width the photo has of one kind ("w", the
 whole picture; "card", 16:9; "square", 1:1), read from Photo.renditions: no storage is asked anything while a
@@ -9,6 +9,8 @@ a picture is drawn, so a 360 px phone picks a rendition near its own width inste
 from typing import NamedTuple
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -60,28 +62,42 @@ def shown_photo(photo):
     return photo if photo is not None and not photo.is_missing else None
 
 
-@register.inclusion_tag("photos/_picture.html")
+@register.simple_tag
 def picture(photo, kind, layout, *, lead=False, css_class="", alt=None):
     """`photo` of `kind` drawn in `layout` (a key of LAYOUTS); nothing for a missing photo.
 
     `lead`: the page's lead image, fetched first (fetchpriority="high") instead of lazily. `alt` replaces the
     photo's own description where the page says better what the picture is (an author's portrait).
+    Written in Python rather than as an included template: listing and home pages draw a dozen of them, and
+    an include costs more than the markup itself.
     """
     spec = LAYOUTS[layout]
     if shown_photo(photo) is None:
-        return {"photo": None}
+        return ""
     jpeg = photo.rendition_list(kind, "jpeg")
     if not jpeg:
-        return {"photo": None}
+        return ""
     webp = photo.rendition_list(kind, "webp")
     fallback = next((r for r in jpeg if r.width >= spec.fallback), jpeg[-1])
-    return {
-        "photo": photo,
-        "webp": ", ".join(f"{r.url} {r.width}w" for r in webp),
-        "jpeg": ", ".join(f"{r.url} {r.width}w" for r in jpeg),
-        "fallback": fallback,
-        "sizes": spec.sizes,
-        "alt": photo.description if alt is None else alt,
-        "lead": lead,
-        "css_class": css_class,
-    }
+    source = (
+        format_html(
+            '<source type="image/webp" srcset="{}" sizes="{}">',
+            ", ".join(f"{r.url} {r.width}w" for r in webp),
+            spec.sizes,
+        )
+        if webp
+        else ""
+    )
+    return format_html(
+        '<picture>{}<img{} src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" {} decoding="async">'
+        "</picture>",
+        source,
+        format_html(' class="{}"', css_class) if css_class else "",
+        fallback.url,
+        ", ".join(f"{r.url} {r.width}w" for r in jpeg),
+        spec.sizes,
+        fallback.width,
+        fallback.height,
+        photo.description if alt is None else alt,
+        mark_safe('fetchpriority="high"' if lead else 'loading="lazy"'),
+    )

@@ -1,0 +1,106 @@
+"""The small pieces every reader page repeats: a story's dateline, its byline and its card.
+
+Written in Python rather than as included templates: the home page draws some thirty of them, and each
+`{% include %}` with its own context costs more than the markup it writes. Every value goes through
+format_html, so what a reader's browser receives is escaped whatever the row holds.
+"""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from photos.templatetags.photo_tags import picture, shown_photo
+
+register = template.Library()
+
+# The heading levels a card's title may take (the page's outline decides: h2 under a page's h1).
+CARD_HEADINGS = {"h2", "h3", "h4"}
+CARD_LEAD_WORDS = 40
+
+
+def time_element(moment):
+    """`<time datetime="2024-04-04T13:33:00+07:00">04/04/2024 13:33</time>`, in the site's time zone."""
+    local = timezone.localtime(moment)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%d/%m/%Y %H:%M"))
+
+
+@register.simple_tag
+def dateline(article, show_updated=False):
+    """When the story went live; with `show_updated`, when it was last changed too if that was later."""
+    if article.publish_at is None:
+        return ""
+    html = time_element(article.publish_at)
+    modified = article.modified_at
+    if show_updated and modified and modified > article.publish_at:
+        html += format_html('<span class="updated">Cập nhật {}</span>', time_element(modified))
+    return html
+
+
+@register.simple_tag
+def byline(article):
+    """The story's free-text byline, else its authors linked to their pages: "A, B và C"; nothing if neither."""
+    if article.byline:
+        return format_html('<span class="authors">{}</span>', article.byline)
+    authors = article.author_list
+    if not authors:
+        return ""
+    links = [format_html('<a href="{}" rel="author">{}</a>', a.get_absolute_url(), a.name) for a in authors]
+    names = links[0] if len(links) == 1 else mark_safe(", ".join(links[:-1]) + " và " + links[-1])
+    return format_html('<span class="authors">{}</span>', names)
+
+
+def has_byline(article):
+    return bool(article.byline or article.author_list)
+
+
+@register.simple_tag
+def story_card(
+    article,
+    *,
+    card_layout="row-card",
+    variant="",
+    level="h3",
+    show_section=False,
+    show_lead=False,
+    show_byline=False,
+    no_photo=False,
+):
+    """One story as a card: its photo (unless `no_photo`), kicker, title, lead and dateline.
+
+    `card_layout` is where the card sits, which sets the picture's `sizes` (LAYOUTS in photo_tags); `variant`
+    adds a `card--<variant>` class; `level` is the title's heading level.
+    """
+    if level not in CARD_HEADINGS:
+        raise template.TemplateSyntaxError(f"story_card level must be one of {sorted(CARD_HEADINGS)}, not {level!r}")
+    url = article.get_absolute_url()
+    photo = "" if no_photo else shown_photo(article.featured_photo)
+    drawn = picture(photo, "card", card_layout, css_class="card__photo") if photo else ""
+    classes = "card" + (f" card--{variant}" if variant else "") + (" card--with-photo" if drawn else "")
+    parts = [format_html('<article class="{}">', classes)]
+    if drawn:
+        parts.append(
+            format_html('<a class="card__photo-link" href="{}" tabindex="-1" aria-hidden="true">{}</a>', url, drawn)
+        )
+    section = article.section
+    if section is not None and show_section:
+        parts.append(format_html('<a class="kicker" href="{}">{}</a>', section.get_absolute_url(), section.name))
+    parts.append(format_html('<{0} class="card__title"><a href="{1}">{2}</a></{0}>', level, url, article.title))
+    if show_lead and article.lead:
+        parts.append(format_html('<p class="card__lead">{}</p>', Truncator(article.lead).words(CARD_LEAD_WORDS, truncate=" …")))
+    meta = dateline(article)
+    if show_byline and has_byline(article):
+        meta += mark_safe(" · ") + byline(article)
+    parts.append(format_html('<p class="meta">{}</p></article>', meta))
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def story_cards(articles, wrap="li", **options):
+    """A card for each story, each inside an `<li>` (`wrap="li"`, the default) or in nothing (`wrap=""`)."""
+    if wrap not in ("li", ""):
+        raise template.TemplateSyntaxError(f"story_cards wrap must be 'li' or '', not {wrap!r}")
+    if not wrap:
+        return mark_safe("".join(story_card(article, **options) for article in articles))
+    return format_html_join("", "<li>{}</li>", ((story_card(a, **options),) for a in articles))
