@@ -8,7 +8,7 @@ import json
 from urllib.parse import quote, urlencode
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.structured_data import script_json, site_description
@@ -62,6 +62,24 @@ def share_targets(url, title):
     ]
 
 
-@register.inclusion_tag("articles/_share_links.html")
+@register.simple_tag
 def share_links(url, title):
-    return {"url": url, "targets": share_targets(url, title)}
+    """A story's share links: plain links to each network's own share page, nothing loaded from any of them
+    until a reader clicks. The copy button is static/js/share.js's; without script the story's address is a
+    plain link to copy."""
+    links = format_html_join(
+        "",
+        '<li><a class="share__link share__link--{}" href="{}" target="_blank" rel="noopener noreferrer" '
+        'aria-label="{} (mở trong cửa sổ mới)">{}</a></li>',
+        ((network, href, name, label) for network, name, label, href in share_targets(url, title)),
+    )
+    return format_html(
+        '<section class="share" aria-labelledby="chia-se"><h2 class="foot-title" id="chia-se">Chia sẻ bài viết</h2>'
+        '<ul class="share__list">{}<li><button type="button" class="share__link share__link--copy" '
+        'data-share-copy="{}" hidden>Sao chép liên kết</button><a class="share__link share__link--copy" href="{}" '
+        "data-share-fallback>Liên kết bài viết</a></li></ul>"
+        '<p class="share__status" role="status" data-share-status></p></section>',
+        links,
+        url,
+        url,
+    )

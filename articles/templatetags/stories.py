@@ -88,7 +88,9 @@ def story_card(
         parts.append(format_html('<a class="kicker" href="{}">{}</a>', section.get_absolute_url(), section.name))
     parts.append(format_html('<{0} class="card__title"><a href="{1}">{2}</a></{0}>', level, url, article.title))
     if show_lead and article.lead:
-        parts.append(format_html('<p class="card__lead">{}</p>', Truncator(article.lead).words(CARD_LEAD_WORDS, truncate=" …")))
+        parts.append(
+            format_html('<p class="card__lead">{}</p>', Truncator(article.lead).words(CARD_LEAD_WORDS, truncate=" …"))
+        )
     meta = dateline(article)
     if show_byline and has_byline(article):
         meta += mark_safe(" · ") + byline(article)
