@@ -167,6 +167,8 @@ class HomeView(ArticleListMixin, ListView):
         section's newest stories are already at the top of the page, in the same one query.
         """
         sections = sections_for(self.request)
+        if not sections:
+            return []  # Not even an empty queryset: compiling one costs as much as a query.
         by_section = {}
         newest = Article.objects.exclude(pk__in=shown).newest_in_each(sections, HOME_PER_SECTION)
         for article in newest.with_card_data():

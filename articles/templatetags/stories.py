@@ -1,4 +1,4 @@
-"""The small pieces every reader page repeats: a story's dateline, its byline and its card.
+"""The small pieces every reader page repeats: a story's dateline, its byline, its card, the latest stories.
 
 Written in Python rather than as included templates: the home page draws some thirty of them, and each
 `{% include %}` with its own context costs more than the markup it writes. Every value goes through
@@ -106,3 +106,29 @@ def story_cards(articles, wrap="li", **options):
     if not wrap:
         return mark_safe("".join(story_card(article, **options) for article in articles))
     return format_html_join("", "<li>{}</li>", ((story_card(a, **options),) for a in articles))
+
+
+@register.simple_tag
+def latest_list(stories):
+    """The home page's "Tin mới" column: each story's kicker, title and dateline, newest first."""
+    items = []
+    for article in stories:
+        section = article.section
+        kicker = (
+            format_html('<a class="kicker" href="{}">{}</a>', section.get_absolute_url(), section.name)
+            if section is not None
+            else ""
+        )
+        items.append(
+            format_html(
+                '<li>{}<h3><a href="{}">{}</a></h3><p class="meta">{}</p></li>',
+                kicker,
+                article.get_absolute_url(),
+                article.title,
+                dateline(article),
+            )
+        )
+    return format_html(
+        '<section class="latest" aria-labelledby="tin-moi"><h2 id="tin-moi">Tin mới</h2><ol>{}</ol></section>',
+        mark_safe("".join(items)),
+    )
