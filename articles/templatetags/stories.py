@@ -6,11 +6,12 @@ format_html, so what a reader's browser receives is escaped whatever the row hol
 """
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from articles.services import short_datetime
+from articles.structured_data import iso
 from photos.templatetags.photo_tags import picture, shown_photo
 
 register = template.Library()
@@ -22,8 +23,7 @@ CARD_LEAD_WORDS = 40
 
 def time_element(moment):
     """`<time datetime="2024-04-04T13:33:00+07:00">04/04/2024 13:33</time>`, in the site's time zone."""
-    local = timezone.localtime(moment)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%d/%m/%Y %H:%M"))
+    return format_html('<time datetime="{}">{}</time>', iso(moment), short_datetime(moment))
 
 
 @register.simple_tag
@@ -51,8 +51,11 @@ def byline(article):
     return format_html('<span class="authors">{}</span>', names)
 
 
-def has_byline(article):
-    return bool(article.byline or article.author_list)
+def kicker(section):
+    """The section's name linked to its page, above a story's title; nothing for a story without one."""
+    if section is None:
+        return ""
+    return format_html('<a class="kicker" href="{}">{}</a>', section.get_absolute_url(), section.name)
 
 
 @register.simple_tag
@@ -83,17 +86,17 @@ def story_card(
         parts.append(
             format_html('<a class="card__photo-link" href="{}" tabindex="-1" aria-hidden="true">{}</a>', url, drawn)
         )
-    section = article.section
-    if section is not None and show_section:
-        parts.append(format_html('<a class="kicker" href="{}">{}</a>', section.get_absolute_url(), section.name))
+    if show_section:
+        parts.append(kicker(article.section))
     parts.append(format_html('<{0} class="card__title"><a href="{1}">{2}</a></{0}>', level, url, article.title))
     if show_lead and article.lead:
         parts.append(
             format_html('<p class="card__lead">{}</p>', Truncator(article.lead).words(CARD_LEAD_WORDS, truncate=" …"))
         )
     meta = dateline(article)
-    if show_byline and has_byline(article):
-        meta += mark_safe(" · ") + byline(article)
+    names = byline(article) if show_byline else ""
+    if names:
+        meta += mark_safe(" · ") + names
     parts.append(format_html('<p class="meta">{}</p></article>', meta))
     return mark_safe("".join(parts))
 
@@ -113,16 +116,10 @@ def latest_list(stories):
     """The home page's "Tin mới" column: each story's kicker, title and dateline, newest first."""
     items = []
     for article in stories:
-        section = article.section
-        kicker = (
-            format_html('<a class="kicker" href="{}">{}</a>', section.get_absolute_url(), section.name)
-            if section is not None
-            else ""
-        )
         items.append(
             format_html(
                 '<li>{}<h3><a href="{}">{}</a></h3><p class="meta">{}</p></li>',
-                kicker,
+                kicker(article.section),
                 article.get_absolute_url(),
                 article.title,
                 dateline(article),
