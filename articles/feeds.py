@@ -131,7 +131,7 @@ def fresh_for(feed):
     sooner (the clock changes the feed then, with no save to mark it)."""
     now = timezone.now()
     coming = [item["expire_at"] for item in feed.items if item["expire_at"]]
-    goes_live = Article.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+    goes_live = Article.objects.next_publish_at()
     if goes_live:
         coming.append(goes_live)
     seconds = FRESH_FOR

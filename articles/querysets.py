@@ -41,6 +41,22 @@ class ArticleQuerySet(models.QuerySet):
         """Published once, taken down by expire_at."""
         return self.filter(status=self.model.Status.PUBLISHED, expire_at__lte=timezone.now())
 
+    def next_publish_at(self):
+        """The soonest publish_at of a scheduled story, when the clock next makes one live, or None. One read
+        off the (status, publish_at) index."""
+        return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+
+    def next_expire_at(self):
+        """The soonest expire_at of a live story, when the clock next takes one down, or None. One read off the
+        expire_at index."""
+        return (
+            self.published()
+            .filter(expire_at__isnull=False)
+            .order_by("expire_at")
+            .values_list("expire_at", flat=True)
+            .first()
+        )
+
     def newest_in_each(self, sections, limit):
         """The `limit` newest live stories of each section, newest first, in one query.
 

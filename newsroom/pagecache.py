@@ -171,7 +171,7 @@ def next_change(generation=None):
     """When the clock next changes what readers see: the soonest publish_at of a scheduled story or expire_at of
     a live one, as a POSIX timestamp, or None if no story waits for either.
 
-    Two reads off the (status, publish_at) and expire_at indexes. Kept per generation (the save that schedules
+    Two reads, one per index (articles/querysets.py). Kept per generation (the save that schedules
     a story or sets an expiry raises it) until the moment it names has passed; read afresh when `generation`
     is None."""
     from articles.models import Article
@@ -182,14 +182,7 @@ def next_change(generation=None):
         kept = pages.get(key)
         if kept is not None and (kept == 0 or kept > time.time()):
             return kept or None
-    moments = [
-        Article.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first(),
-        Article.objects.published()
-        .filter(expire_at__isnull=False)
-        .order_by("expire_at")
-        .values_list("expire_at", flat=True)
-        .first(),
-    ]
+    moments = [Article.objects.next_publish_at(), Article.objects.next_expire_at()]
     soonest = min((moment.timestamp() for moment in moments if moment is not None), default=None)
     if generation is not None:
         pages.set(key, soonest or 0, settings.PAGE_CACHE_SECONDS or None)

@@ -104,3 +104,27 @@ def test_newest_in_each_section_keeps_the_limit_per_section_and_only_live_storie
 
     assert newest == sorted(economy_stories[:3] + society_stories, key=lambda a: a.publish_at, reverse=True)
     assert list(Article.objects.newest_in_each([], 3)) == []
+
+
+def test_next_publish_and_expire_are_the_soonest_moments_the_clock_changes(time_machine):
+    """What the page cache and the feeds expire by: the soonest scheduled publish_at and the soonest expire_at
+    of a live story; a draft's, an expired story's and a scheduled story's own expiry do not count."""
+    moment = timezone.now().replace(microsecond=0)
+    time_machine.move_to(moment, tick=False)
+    assert (Article.objects.next_publish_at(), Article.objects.next_expire_at()) == (None, None)
+    make_article(live=False, status=Article.Status.DRAFT, publish_at=moment + timedelta(minutes=5))
+    make_article(publish_at=moment - timedelta(days=2), expire_at=moment - timedelta(days=1))
+    make_article(publish_at=moment + timedelta(hours=3), expire_at=moment + timedelta(minutes=90 * 3))
+    make_article(publish_at=moment + timedelta(hours=1))
+    make_article(publish_at=moment - timedelta(days=1), expire_at=moment + timedelta(hours=2))
+    make_article(publish_at=moment - timedelta(days=1), expire_at=moment + timedelta(hours=6))
+    assert Article.objects.next_publish_at() == moment + timedelta(hours=1)
+    assert Article.objects.next_expire_at() == moment + timedelta(hours=2)
+    time_machine.move_to(moment + timedelta(hours=1, seconds=1), tick=False)
+    assert Article.objects.next_publish_at() == moment + timedelta(hours=3)
+    time_machine.move_to(moment + timedelta(hours=3, seconds=1), tick=False)
+    # The story that went live at 3 h now expires first, at 4 h 30.
+    assert (Article.objects.next_publish_at(), Article.objects.next_expire_at()) == (
+        None,
+        moment + timedelta(minutes=270),
+    )
