@@ -84,6 +84,23 @@ def test_related_to_shares_an_organisation_or_tag_and_is_live():
     assert related == sorted(related, key=lambda a: a.publish_at, reverse=True)
 
 
+def test_related_to_gives_the_newest_even_when_the_newest_share_every_tag():
+    """Each side reads its newest stories link by link: stories sharing all three tags come three times there,
+    and must not crowd out the fourth newest story."""
+    tags, orgs = [make_tag() for _ in range(3)], [make_organization() for _ in range(2)]
+    article = make_article(tags=tags, organizations=orgs)
+    now = timezone.now()
+    by_all = [make_article(tags=tags, organizations=orgs, publish_at=now - timedelta(minutes=m)) for m in (1, 2, 3)]
+    fourth = make_article(tags=tags[2:], publish_at=now - timedelta(minutes=4))
+    fifth = make_article(organizations=orgs[:1], publish_at=now - timedelta(minutes=5))
+    make_article(tags=tags, publish_at=now - timedelta(minutes=6))
+    assert Article.objects.related_to(article) == [*by_all, fourth]
+    assert Article.objects.related_to(article, limit=5) == [*by_all, fourth, fifth]
+    # Taken down, scheduled again: gone from every side at once.
+    Article.objects.filter(pk=by_all[0].pk).update(expire_at=now - timedelta(seconds=1))
+    assert Article.objects.related_to(article) == [*by_all[1:], fourth, fifth]
+
+
 def test_related_to_without_organisations_or_tags_is_empty():
     article = make_article()
     make_article()
