@@ -99,6 +99,14 @@ def reference_lines(runs, *, workers, vendor):
             if result is None:
                 continue
             lines.append(reference_line(page, result.rps, cache=cache, queries=run.queries.get(page)))
+    if lines:
+        # The demo's pages show more than the comparison's (photos, corrections, related stories), and the
+        # reference is another run's: the ratio side by side on the same content is docs/benchmarks.md's.
+        lines.append(
+            "(Wagtail's figures are the reference run's, side by side on its content: one article and 1,000 others "
+            "imported as plain text, without the demo's photos, corrections and related stories. Pages here may "
+            "show more; docs/benchmarks.md has the ratios measured side by side.)"
+        )
     if lines and (workers != 2 or vendor != "postgresql"):
         lines.append("(Wagtail's figures were measured with 2 workers on PostgreSQL, so this is not like for like.)")
     return lines
