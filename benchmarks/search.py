@@ -17,9 +17,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles import pages as article_pages
-from articles.models import Article, ArticleSearch, Section
+from articles.models import Article, ArticleSearch, Organization, Section, Tag
 from articles.search import SearchForm, ranked, search, search_words
-from articles.search_index import vector_expression
+from articles.search_index import fold_for_index, vector_expression
 
 from . import BenchmarkError
 from .pages import BENCH_SLUG_PREFIX, request_host
@@ -27,6 +27,14 @@ from .pages import BENCH_SLUG_PREFIX, request_host
 SLUG_PREFIX = BENCH_SLUG_PREFIX
 BATCH = 2_000
 SECTIONS = [("Thời sự", "thoi-su"), ("Kinh tế", "kinh-te"), ("Xã hội", "xa-hoi"), ("Giáo dục", "giao-duc")]
+# Tags and organisations as a newsroom's spread, each with the share of benchmark articles it is on: a few on
+# many stories, others on few. The names are the demo's (`seed_demo`), so that the demo article's related
+# stories and its tag and organisation pages meet the benchmark articles as they would a year of news.
+TAG_SHARES = [("nguồn nhân lực", 0.20), ("cảng biển", 0.05), ("nhân tài", 0.02)]
+ORGANIZATION_SHARES = [
+    ("Ủy ban nhân dân thành phố Hải Phòng", 0.10),
+    ("Hội Khoa học phát triển nguồn nhân lực, nhân tài thành phố Hải Phòng", 0.01),
+]
 
 # Vietnamese syllables from a file: the function words readers never search for, most frequent first, the
 # content words, and rare ones (place names few stories hold). Made-up syllables (EXTRA) fill out a vocabulary
@@ -60,6 +68,8 @@ class Writer:
 
     def __init__(self, seed=12):
         self.random = random.Random(seed)
+        # Links are drawn apart, so that the texts stay those of the same seed.
+        self.links = random.Random(-1 - seed)
         self.words, self.folded, self.weights = vocabulary()
         self.hai_phong = [self.words.index("Hải"), self.words.index("Phòng")]
 
@@ -91,6 +101,40 @@ class Writer:
         )
         return article, (f" {title_f} ", f" {lead_f} ", f" {rest} ")
 
+    def pick(self, shares):
+        """The indexes of `shares` ((name, share) pairs) one article is linked to."""
+        return [i for i, (_, share) in enumerate(shares) if self.links.random() < share]
+
+
+class Links:
+    """The benchmark articles' tags and organisations: found by name (the demo's) or made, with the folded names
+    a search entry adds for them, in the index's order (articles/search_index.py: organisations' names, short
+    names and aliases, then tags)."""
+
+    def __init__(self):
+        self.tags = [Tag.objects.get_or_create(name=name)[0] for name, _ in TAG_SHARES]
+        self.organizations = [Organization.objects.get_or_create(name=name)[0] for name, _ in ORGANIZATION_SHARES]
+        fold = [lambda org: org.name, lambda org: org.short_name, lambda org: org.aliases]
+        self.organization_names = [[fold_for_index(part(org)).strip() for org in self.organizations] for part in fold]
+        self.tag_names = [fold_for_index(tag.name).strip() for tag in self.tags]
+
+    def draw(self, writer):
+        return writer.pick(TAG_SHARES), writer.pick(ORGANIZATION_SHARES)
+
+    def save(self, articles, drawn):
+        """The link rows of `articles`, and the folded names each one's search entry adds."""
+        tagged = Article.tags.through
+        linked = Article.organizations.through
+        tag_rows, org_rows, names = [], [], []
+        for article, (tags, orgs) in zip(articles, drawn, strict=True):
+            tag_rows += [tagged(article_id=article.pk, tag_id=self.tags[i].pk) for i in tags]
+            org_rows += [linked(article_id=article.pk, organization_id=self.organizations[i].pk) for i in orgs]
+            parts = [part[i] for part in self.organization_names for i in orgs] + [self.tag_names[i] for i in tags]
+            names.append(" ".join(part for part in parts if part))
+        tagged.objects.bulk_create(tag_rows)
+        linked.objects.bulk_create(org_rows)
+        return names
+
 
 def populate(count, progress, *, on_batch=None):
     """Make bench articles until `count` exist, BATCH at a time, each with its search entry and its stored page
@@ -101,14 +145,19 @@ def populate(count, progress, *, on_batch=None):
         progress(f"{have} benchmark articles already in the database.")
         return have
     sections = [Section.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in SECTIONS]
+    links = Links()
     writer, now, started = Writer(seed=have), timezone.now(), time.perf_counter()
     for start in range(have, count, BATCH):
         pairs = [writer.article(n, sections, now) for n in range(start, min(start + BATCH, count))]
+        drawn = [links.draw(writer) for _ in pairs]
         with transaction.atomic():
             articles = Article.objects.bulk_create([article for article, _ in pairs])
+            names = links.save(articles, drawn)
             ArticleSearch.objects.bulk_create(
-                ArticleSearch(article_id=article.pk, title=t, lead=lead, rest=rest)
-                for article, (t, lead, rest) in zip(articles, [folded for _, folded in pairs], strict=True)
+                ArticleSearch(article_id=article.pk, title=t, lead=lead, rest=f"{rest}{extra} " if extra else rest)
+                for article, (t, lead, rest), extra in zip(
+                    articles, [folded for _, folded in pairs], names, strict=True
+                )
             )
             ids = [article.pk for article in articles]
             # bulk_create skips save(): the stored page (body as shown, bylines, reading time) is drawn here,
@@ -128,8 +177,13 @@ def populate(count, progress, *, on_batch=None):
         # VACUUM cannot run in a transaction (as under the tests); ANALYZE alone can.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            cursor.execute(f"{command} articles_article")
-            cursor.execute(f"{command} articles_articlesearch")
+            for table in (
+                "articles_article",
+                "articles_articlesearch",
+                "articles_article_tags",
+                "articles_article_organizations",
+            ):
+                cursor.execute(f"{command} {table}")
     return count
 
 

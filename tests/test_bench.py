@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from articles import pages as article_pages
 from articles.management.commands import bench
-from articles.models import Article, ArticleSearch
+from articles.models import Article, ArticleSearch, Tag
 from benchmarks import BenchmarkError, db_outage, faults, load, load_check, pages, redis_outage, report
 from benchmarks.server import Server, free_port, warm_up
 from tests.factories import make_article, make_author, make_organization, make_photo, make_section, make_tag
@@ -435,6 +435,37 @@ def test_articles_makes_exactly_n_with_search_entries_and_a_second_run_reuses_th
 
     assert made.count() == 50
     assert "50 benchmark articles already in the database." in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_benchmark_articles_carry_tags_and_organisations_as_a_newsroom_spreads_them(django_assert_num_queries):
+    """The demo's tag and organisation, found by name, on about their share of the articles; each link in the
+    search entry and the stored page, as a save would have put it."""
+    from benchmarks.search import ORGANIZATION_SHARES, TAG_SHARES
+
+    demo_tag = make_tag(name=TAG_SHARES[0][0])
+
+    call_command("bench", "--articles", "400", "--no-load", "--pages", "home", stdout=StringIO(), stderr=StringIO())
+
+    made = Article.objects.filter(slug__startswith="bench-search-")
+    tagged = made.filter(tags=demo_tag)
+    assert Tag.objects.filter(name=TAG_SHARES[0][0]).count() == 1  # the demo's, not a second one
+    assert 40 <= tagged.count() <= 130  # 20 % of 400 is 80
+    assert 0 < made.filter(organizations__isnull=False).distinct().count() < 120
+    assert made.filter(tags__isnull=True, organizations__isnull=True).exists()
+    one = tagged.first()
+    assert " nguon nhan luc " in one.search_entry.rest
+    # A phrase no random text makes: the organisation's name, in the entries of its articles and only there.
+    city = " uy ban nhan dan thanh pho hai phong "
+    with_city = made.filter(organizations__name=ORGANIZATION_SHARES[0][0])
+    assert with_city.exists() and all(
+        city in entry.rest for entry in ArticleSearch.objects.filter(article__in=with_city)
+    )
+    assert not ArticleSearch.objects.filter(article__in=made.exclude(pk__in=with_city), rest__contains=city).exists()
+    # The stored page holds the link: shown() puts it where a prefetch would, with no query.
+    article_pages.shown(one)
+    with django_assert_num_queries(0):
+        assert demo_tag.name in [tag.name for tag in one.tags.all()]
 
 
 def test_the_progress_bar_redraws_one_line_on_a_terminal():

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search_index
 from articles.models import Article, ArticleAuthor, ArticleSearch
 from articles.search import MAX_WORDS, search, search_words, snippet
 from articles.search_index import fold_for_index, plain_text
@@ -453,6 +454,10 @@ def test_each_database_searches_its_own_way(client):
 
 def test_the_search_benchmark_makes_indexed_articles_and_times_searches():
     out, err = StringIO(), StringIO()
+    # The demo's organisation, which the benchmark articles link to by name.
+    city = make_organization(
+        name="Ủy ban nhân dân thành phố Hải Phòng", short_name="UBND TP", aliases="UBND thành phố Hải Phòng"
+    )
     call_command("bench", "--search", "--search-articles", "30", "--search-runs", "2", stdout=out, stderr=err)
     assert "30/30 articles" in err.getvalue()
     for label in ("common phrase", "rare word", "2 words, filters", "db p50", "page p95"):
@@ -461,12 +466,19 @@ def test_the_search_benchmark_makes_indexed_articles_and_times_searches():
     assert made.count() == 30
     # The benchmark folds word by word for speed: its rows must be what the index itself would write.
     for article in made:
-        entry = article.search_entry
+        entry, written = article.search_entry, search_index.index_rows(Article, [article])[0]
         assert (entry.title, entry.lead) == (fold_for_index(article.title), fold_for_index(article.lead))
-        assert entry.rest == fold_for_index(plain_text(article.body))
+        assert (entry.title, entry.lead, entry.rest) == (written.title, written.lead, written.rest)
+    # Its links' names included, the organisations' short names and aliases too.
+    call_command("bench", "--search", "--search-articles", "400", "--search-runs", "2", stdout=out, stderr=err)
+    linked = Article.objects.filter(organizations=city).select_related("search_entry")
+    assert linked.exists()
+    for article in linked:
+        assert article.search_entry.rest == search_index.index_rows(Article, [article])[0].rest
+        assert " ubnd tp " in article.search_entry.rest
     call_command("bench", "--search", "--search-articles", "30", "--search-runs", "2", stdout=out, stderr=err)
-    assert "30 benchmark articles already in the database." in err.getvalue()
-    assert made.count() == 30
+    assert "400 benchmark articles already in the database." in err.getvalue()
+    assert made.all().count() == 400
 
 
 def test_a_save_of_other_fields_leaves_the_entry_and_a_save_of_the_title_updates_it(django_assert_num_queries):
