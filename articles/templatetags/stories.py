@@ -102,12 +102,8 @@ def story_card(
 
 
 @register.simple_tag
-def story_cards(articles, wrap="li", **options):
-    """A card for each story, each inside an `<li>` (`wrap="li"`, the default) or in nothing (`wrap=""`)."""
-    if wrap not in ("li", ""):
-        raise template.TemplateSyntaxError(f"story_cards wrap must be 'li' or '', not {wrap!r}")
-    if not wrap:
-        return mark_safe("".join(story_card(article, **options) for article in articles))
+def story_cards(articles, **options):
+    """A card for each story, each inside an `<li>` of the list the template opens."""
     return format_html_join("", "<li>{}</li>", ((story_card(a, **options),) for a in articles))
 
 
