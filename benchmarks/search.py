@@ -114,8 +114,10 @@ class Links:
     def __init__(self):
         self.tags = [Tag.objects.get_or_create(name=name)[0] for name, _ in TAG_SHARES]
         self.organizations = [Organization.objects.get_or_create(name=name)[0] for name, _ in ORGANIZATION_SHARES]
-        fold = [lambda org: org.name, lambda org: org.short_name, lambda org: org.aliases]
-        self.organization_names = [[fold_for_index(part(org)).strip() for org in self.organizations] for part in fold]
+        self.organization_names = [
+            [fold_for_index(getattr(org, field)).strip() for org in self.organizations]
+            for field in ("name", "short_name", "aliases")
+        ]
         self.tag_names = [fold_for_index(tag.name).strip() for tag in self.tags]
 
     def draw(self, writer):
