@@ -48,8 +48,9 @@ def vector_expression():
     )
 
 
-def _names(article_model, ids, using):
-    """(article id, name) for each author, organisation name, short name and alias, and tag of the articles."""
+def linked_names(article_model, ids, using="default"):
+    """{article id: [name, …]}: each author, organisation name, short name and alias, and tag of the articles,
+    as their search entries hold them after the body. One query."""
     bylines = article_model._meta.get_field("bylines").related_model.objects.using(using)
     orgs = article_model._meta.get_field("organizations").remote_field.through.objects.using(using)
     tags = article_model._meta.get_field("tags").remote_field.through.objects.using(using)
@@ -70,7 +71,7 @@ def _names(article_model, ids, using):
 def index_rows(article_model, articles, using="default"):
     """Unsaved ArticleSearch rows for `articles` (with title, lead and body loaded): two queries' worth of names."""
     search_model = article_model._meta.get_field("search_entry").related_model
-    names = _names(article_model, [article.pk for article in articles], using)
+    names = linked_names(article_model, [article.pk for article in articles], using)
     return [
         search_model(
             article_id=article.pk,

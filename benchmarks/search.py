@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles import pages as article_pages
 from articles.models import Article, ArticleSearch, Organization, Section, Tag
 from articles.search import SearchForm, ranked, search, search_words
-from articles.search_index import fold_for_index, vector_expression
+from articles.search_index import fold_for_index, linked_names, vector_expression
 
 from . import BenchmarkError
 from .pages import BENCH_SLUG_PREFIX, request_host
@@ -107,35 +107,28 @@ class Writer:
 
 
 class Links:
-    """The benchmark articles' tags and organisations: found by name (the demo's) or made, with the folded names
-    a search entry adds for them, in the index's order (articles/search_index.py: organisations' names, short
-    names and aliases, then tags)."""
+    """The benchmark articles' tags and organisations: found by name (the demo's) or made."""
 
     def __init__(self):
         self.tags = [Tag.objects.get_or_create(name=name)[0] for name, _ in TAG_SHARES]
         self.organizations = [Organization.objects.get_or_create(name=name)[0] for name, _ in ORGANIZATION_SHARES]
-        self.organization_names = [
-            [fold_for_index(getattr(org, field)).strip() for org in self.organizations]
-            for field in ("name", "short_name", "aliases")
-        ]
-        self.tag_names = [fold_for_index(tag.name).strip() for tag in self.tags]
 
     def draw(self, writer):
         return writer.pick(TAG_SHARES), writer.pick(ORGANIZATION_SHARES)
 
     def save(self, articles, drawn):
-        """The link rows of `articles`, and the folded names each one's search entry adds."""
+        """The link rows of `articles`, then the folded names each one's search entry adds, as the index reads
+        them (articles/search_index.py)."""
         tagged = Article.tags.through
         linked = Article.organizations.through
-        tag_rows, org_rows, names = [], [], []
+        tag_rows, org_rows = [], []
         for article, (tags, orgs) in zip(articles, drawn, strict=True):
             tag_rows += [tagged(article_id=article.pk, tag_id=self.tags[i].pk) for i in tags]
             org_rows += [linked(article_id=article.pk, organization_id=self.organizations[i].pk) for i in orgs]
-            parts = [part[i] for part in self.organization_names for i in orgs] + [self.tag_names[i] for i in tags]
-            names.append(" ".join(part for part in parts if part))
         tagged.objects.bulk_create(tag_rows)
         linked.objects.bulk_create(org_rows)
-        return names
+        names = linked_names(Article, [article.pk for article in articles])
+        return [fold_for_index(*names[article.pk]).strip() for article in articles]
 
 
 def populate(count, progress, *, on_batch=None):
