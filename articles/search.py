@@ -4,13 +4,17 @@ The index is articles/search_index.py's; docs/architecture.md ("Search") says ho
 """
 
 import re
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.postgres.lookups import SearchVectorExact
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections
-from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import QueryDict
+from django.db.models import Case, Func, IntegerField, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404, QueryDict
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -19,7 +23,8 @@ from django.views.generic import ListView
 
 from .context_processors import sections_for
 from .links import absolute_url
-from .models import Article
+from .models import Article, ArticleSearch
+from .pagination import NOT_A_PAGE, PAGE_NUMBER
 from .search_index import CONFIG, plain_text
 from .text import strip_accents
 from .views import PagedListMixin
@@ -30,6 +35,11 @@ MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 WORD_LENGTH = 40
 SNIPPET_LENGTH = 240
+# A search shows at most MAX_RESULTS stories (50 pages of 20): no reader pages further, and the filters narrow it.
+MAX_RESULTS = 1000
+BEFORE_ANY = Value(datetime(1, 1, 2, tzinfo=UTC))
+# How many of the newest search entries a page reads first, for the stories with the words in the title or lead.
+SCAN = 1000
 
 _WORD = re.compile(r"[a-z0-9]+")
 _TIER_TITLE, _TIER_HEAD, _TIER_BODY = 3, 2, 1
@@ -56,23 +66,41 @@ def _all_in(patterns, *columns):
     return Q(*[Q.create([(f"search_entry__{column}__contains", p) for column in columns], "OR") for p in patterns])
 
 
+class _Words(Func):
+    """`to_tsvector('newsroom_vi', <columns joined>)`, exactly the expression of migration 0013's indexes, so that
+    the planner reads a filter on it from the index."""
+
+    function = "to_tsvector"
+    template = f"%(function)s('{CONFIG}'::regconfig, %(expressions)s)"
+    arg_joiner = " || "
+    output_field = SearchVectorField()
+
+
+def _filters(words, db):
+    """(every word anywhere, every word in the title, every word in the title or the lead), as filters on
+    articles. PostgreSQL answers each from a GIN index; SQLite with LIKE over the folded columns."""
+    if connections[db].vendor == "postgresql":
+        query = SearchQuery(_tsquery(words), search_type="raw", config=CONFIG)
+        return (
+            Q(search_entry__vector=query),
+            Q(SearchVectorExact(_Words("search_entry__title"), query)),
+            Q(SearchVectorExact(_Words("search_entry__title", "search_entry__lead"), query)),
+        )
+    patterns = _patterns(words)
+    return _all_in(patterns, "title", "lead", "rest"), _all_in(patterns, "title"), _all_in(patterns, "title", "lead")
+
+
 def search(words, queryset=None):
     """Live articles holding every word, best first: all words in the title, then all in title and lead, then the
-    rest; newer first within each. The tiers are read off the folded title and lead on both databases, so both
-    rank alike; PostgreSQL finds the candidates through the GIN index on the vector, SQLite by scanning."""
+    rest; newer first within each. Every match is ranked, in one query: the page reads them through Found."""
     articles = Article.objects.published() if queryset is None else queryset
-    patterns = _patterns(words)
-    if connections[articles.db].vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        articles = articles.filter(search_entry__vector=SearchQuery(_tsquery(words), search_type="raw", config=CONFIG))
-    else:
-        articles = articles.filter(_all_in(patterns, "title", "lead", "rest"))
-    return ranked(articles, words)
+    anywhere, _, _ = _filters(words, articles.db)
+    return ranked(articles.filter(anywhere), words)
 
 
 def ranked(articles, words):
-    """`articles` in search order for `words` (see search())."""
+    """`articles` in search order for `words` (see search()). The tiers are read off the folded title and lead
+    with LIKE on both databases: for a few rows, cheaper than making their vectors."""
     patterns = _patterns(words)
     tier = Case(
         When(_all_in(patterns, "title"), then=Value(_TIER_TITLE)),
@@ -83,6 +111,103 @@ def ranked(articles, words):
     return articles.annotate(search_tier=tier).order_by("-search_tier", "-publish_at", "-pk")
 
 
+class Found:
+    """The stories of `articles` holding every word, as ids in search order, read only as far as a page needs.
+
+    First, the stories with every word in the title or lead among the newest SCAN search entries: one read of
+    their folded title and lead, which lie in the row, with LIKE. When they reach the page's end, the page is made
+    of them: the newest with the words in the title, or if those are too few, all of those (their own query, on
+    PostgreSQL a GIN index; few, since so few were among the newest), then the newest with them in the title or
+    lead, which are then enough. Else few stories hold the words in the title or lead at all: they are read whole
+    and ranked, then as many of the rest as the page needs. So neither a word in half the archive nor a rare one
+    costs the ranking of every match. `count` is their number when all of them were read, else None.
+    """
+
+    def __init__(self, articles, words):
+        self.articles, self.words = articles, words
+        self.count = None
+        anywhere, self.title, self.head = _filters(words, articles.db)
+        patterns = _patterns(words)
+        self.in_head = _all_in(patterns, "title", "lead")
+        # What is not in the title and lead is read with LIKE, cheaper than making each row's vector.
+        self.body = anywhere & ~self.in_head
+
+    def ids(self, start, stop):
+        """The ids of the stories at places start to stop - 1 in search order (fewer at the end), at most
+        MAX_RESULTS."""
+        stop, newest = min(stop, MAX_RESULTS), self._newest()
+        if len(newest) >= stop:
+            in_title = [pk for tier, pk in newest if tier == _TIER_TITLE]
+            if len(in_title) < stop:
+                in_title = self._whole(self.articles.filter(self.title), stop)
+            in_head = [pk for tier, pk in newest if tier == _TIER_HEAD]
+            # There are enough of those: the newest hold stop - len(in_title) or more, since they hold stop in all.
+            return (in_title + in_head)[start:stop]
+        ids = self._whole(ranked(self.articles.filter(self.head), self.words), stop, "-search_tier")
+        if len(ids) < stop:
+            ids += self._whole(self.articles.filter(self.body), stop - len(ids))
+            if len(ids) < stop:  # every story found was read
+                self.count = len(ids)
+        return ids[start:stop]
+
+    @staticmethod
+    def _whole(articles, limit, *first):
+        return list(articles.order_by(*first, "-publish_at", "-pk").values_list("pk", flat=True)[:limit])
+
+    def _newest(self):
+        """(tier, id) of the stories with every word in the title or lead among the newest SCAN search entries,
+        newest first: a range of the entries' newest-first index, from the SCANth newest entry's time to now."""
+        now = timezone.now()
+        entries = ArticleSearch.objects.using(self.articles.db).filter(publish_at__lte=now)
+        # The SCANth newest entry's time, or any time when there are fewer.
+        oldest = Coalesce(Subquery(entries.order_by("-publish_at").values("publish_at")[SCAN - 1 : SCAN]), BEFORE_ANY)
+        # Bounded on both sides, so that the planner, not knowing where the range begins, counts it narrow and
+        # reads it from the index.
+        window = Q(search_entry__publish_at__gte=oldest, search_entry__publish_at__lte=now)
+        newest = ranked(self.articles.filter(self.in_head, window), self.words)
+        return list(newest.order_by("-search_entry__publish_at", "-pk").values_list("search_tier", "pk"))
+
+
+@dataclass
+class ResultsPage:
+    """One page of results as the view and templates/articles/_pagination.html read it, like Django's Page; its
+    `count` and `num_pages` are None when the stories found were not all read."""
+
+    object_list: list
+    number: int
+    count: int | None
+    has_more: bool
+
+    @property
+    def paginator(self):
+        return self
+
+    @property
+    def num_pages(self):
+        return None if self.count is None else max(1, -(-self.count // SearchView.paginate_by))
+
+    def has_next(self):
+        return self.has_more
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_more or self.number > 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+
 def matching(queryset, text):
     """The articles of `queryset`, whatever their status, holding every word of `text` as a word start (typing
     "hai pho" finds "Hải Phòng") in title, lead, body, authors, organisations or tags: the admin's search."""
@@ -90,8 +215,6 @@ def matching(queryset, text):
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
         prefixes = " & ".join(f"{word}:*" for word in words)
         return queryset.filter(search_entry__vector=SearchQuery(prefixes, search_type="raw", config=CONFIG))
     return queryset.filter(_all_in([f" {word}" for word in words], "title", "lead", "rest"))
@@ -216,19 +339,25 @@ class SearchView(PagedListMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        """The ids of the stories found, in order: counted and paged narrow (see paginate_queryset)."""
-        if not self.words:
-            return Article.objects.none()
-        return search(self.words, self.form.filter(Article.objects.published())).values_list("pk", flat=True)
+        """The stories found (see Found), or None when there is nothing to search for."""
+        return Found(self.form.filter(Article.objects.published()), self.words) if self.words else None
 
-    def paginate_queryset(self, queryset, page_size):
-        # The page's own stories fetched by the ids of their page, in the same SQL statement (a subquery): ranking
-        # thousands of matches then reads ids only, not every match's whole row. The bodies too, for the snippets.
-        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
-        if self.words:
-            stories = Article.objects.filter(pk__in=ids).with_listing_data().defer(None)
-            page.object_list = list(ranked(stories, self.words))
-        return paginator, page, page.object_list, is_paginated
+    def paginate_queryset(self, found, page_size):
+        """The page that ?trang=N asks for, one more id read to know of a next; any other page is a 404. Its
+        stories are fetched by their ids: ranking reads ids only, never every match's row. The bodies too, for
+        the snippets."""
+        number = self.request.GET.get(self.page_kwarg, "1")
+        if not PAGE_NUMBER.fullmatch(number) or int(number) > MAX_RESULTS // page_size:
+            raise Http404(NOT_A_PAGE)
+        number = int(number)
+        start = (number - 1) * page_size
+        ids = found.ids(start, start + page_size + 1) if found else []
+        if not ids and number > 1:
+            raise Http404(NOT_A_PAGE)
+        stories = Article.objects.filter(pk__in=ids[:page_size]).with_listing_data().defer(None)
+        stories = list(ranked(stories, self.words)) if ids else []
+        page = ResultsPage(stories, number, found.count if found else 0, len(ids) > page_size)
+        return page, page, stories, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -241,9 +370,10 @@ class SearchView(PagedListMixin, ListView):
             "form": self.form,
             "search_query": self.form.data["q"],
             "searched": bool(self.words),
-            "result_count": page.paginator.count if self.words else 0,
-            # Vietnamese groups thousands with dots: 32.301.
-            "result_count_text": f"{page.paginator.count:,}".replace(",", ".") if self.words else "0",
+            # None when the stories found were not all read: there are more than this page reached.
+            "result_count": page.count,
+            # Vietnamese groups thousands with dots: 1.000.
+            "result_count_text": f"{page.count:,}".replace(",", ".") if page.count else "",
             "page_links": self._page_links(page),
             "page_query": self._page_query(),
         }

@@ -69,17 +69,27 @@ def linked_names(article_model, ids, using="default"):
 
 
 def index_rows(article_model, articles, using="default"):
-    """Unsaved ArticleSearch rows for `articles` (with title, lead and body loaded): two queries' worth of names."""
+    """Unsaved ArticleSearch rows for `articles` (with title, lead, body and publish_at loaded): one query of
+    names."""
     search_model = article_model._meta.get_field("search_entry").related_model
     names = linked_names(article_model, [article.pk for article in articles], using)
+    dated = "publish_at" in _copied(search_model)
     return [
         search_model(
             article_id=article.pk,
             title=fold_for_index(article.title),
             lead=fold_for_index(article.lead),
             rest=fold_for_index(plain_text(article.body), *names[article.pk]),
+            **({"publish_at": article.publish_at} if dated else {}),
         )
         for article in articles
+    ]
+
+
+def _copied(search_model):
+    """The entry's columns written from the article: migration 0009's model has no publish_at yet (0013)."""
+    return [
+        name for name in ("title", "lead", "rest", "publish_at") if name in {f.name for f in search_model._meta.fields}
     ]
 
 
@@ -95,14 +105,18 @@ def reindex(article_model, ids, *, using="default", articles=None):
         batch = ids[start : start + BATCH_SIZE]
         rows = articles
         if rows is None:
-            rows = list(article_model.objects.using(using).filter(pk__in=batch).only("pk", "title", "lead", "body"))
+            rows = list(
+                article_model.objects.using(using)
+                .filter(pk__in=batch)
+                .only("pk", "title", "lead", "body", "publish_at")
+            )
         if not rows:
             continue
         search_model.objects.using(using).bulk_create(
             index_rows(article_model, rows, using),
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["title", "lead", "rest"],
+            update_fields=_copied(search_model),
         )
         if connections[using].vendor == "postgresql":
             search_model.objects.using(using).filter(pk__in=[row.pk for row in rows]).update(vector=vector_expression())

@@ -5,11 +5,14 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.postgres.lookups import SearchVectorExact
+from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search as search_module
 from articles import search_index
 from articles.models import Article, ArticleAuthor, ArticleSearch
 from articles.search import MAX_WORDS, search, search_words, snippet
@@ -20,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("articles:search")
 
-# One anonymous results page: the navigation's sections, the count, the page of results, their bylines.
-BUDGET = 4
+# The most queries one anonymous results page runs: the navigation's sections, the newest entries' titles and
+# leads, the stories with the words in the title or lead, the others, the page's stories, their bylines.
+BUDGET = 6
 
 
 def found(client, q, **params):
@@ -196,6 +200,76 @@ def test_equal_tier_and_time_fall_back_to_the_newest_row():
     assert list(search(["cang"])) == [second, first]
 
 
+@pytest.mark.parametrize("scan", [1000, 12, 3])
+def test_pages_read_tier_by_tier_rank_as_every_match_ranked_at_once(monkeypatch, scan):
+    """Found reads a page from the newest entries or a tier's own query; whichever it takes, every window of places
+    holds the stories that ranking every match would put there. Read with the newest entries wider than the archive,
+    narrower than a page, and in between."""
+    monkeypatch.setattr(search_module, "SCAN", scan)
+    section = make_section(name="Kinh tế", slug="kinh-te")
+    for n in range(40):
+        where = n % 4
+        fields = [
+            {"title": f"Cảng Lạch Huyện số {n}"},
+            {"title": f"Tin số {n}", "lead": "Cảng Lạch Huyện mở rộng."},
+            {"title": f"Tin số {n} về cảng", "lead": "Lạch Huyện."},
+            {"title": f"Tin số {n}", "body": "<p>Cảng Lạch Huyện.</p>"},
+        ][where]
+        story(hours_ago=(n * 7) % 97 + 1, section=section if n % 3 else None, **fields)
+    story("Cảng Lạch Huyện, bản nháp", status=Article.Status.DRAFT)
+    for words, articles in (
+        (["cang", "lach", "huyen"], Article.objects.published()),
+        (["lach", "huy"], Article.objects.published().filter(section=section)),
+        (["cang"], Article.objects.published()),
+    ):
+        every = list(search(words, articles).values_list("pk", flat=True))
+        assert len(every) > 20
+        for start, stop in ((0, 21), (0, 5), (20, 41), (3, 30), (0, 200), (39, 60)):
+            found = search_module.Found(articles, words)
+            assert found.ids(start, stop) == every[start:stop]
+            assert found.count == (len(every) if stop > len(every) else None)
+
+
+def test_a_search_shows_at_most_max_results(client, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_RESULTS", 40)
+    for n in range(45):
+        story(f"Cảng số {n}", hours_ago=n + 1)
+    last = client.get(SEARCH, {"q": "cang", "trang": "2"})
+    assert [a.title for a in last.context["articles"]] == [f"Cảng số {n}" for n in range(20, 40)]
+    assert 'rel="next"' not in last.content.decode()
+    assert client.get(SEARCH, {"q": "cang", "trang": "3"}).status_code == 404
+
+
+def test_the_entry_keeps_the_articles_publication_time():
+    article = make_article(title="Cầu Rào", status=Article.Status.DRAFT, publish_at=None)
+    assert ArticleSearch.objects.get().publish_at is None
+    moment = timezone.now() - timedelta(hours=3)
+    article.status, article.publish_at = Article.Status.PUBLISHED, moment
+    article.save(update_fields=["status", "publish_at"])
+    assert ArticleSearch.objects.get().publish_at == moment
+    article.publish_at = moment - timedelta(days=1)
+    article.save()
+    assert ArticleSearch.objects.get().publish_at == moment - timedelta(days=1)
+
+
+def test_migration_0013_copies_each_articles_publication_time():
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    moment = timezone.now() - timedelta(hours=5)
+    make_article(title="Cầu Rào", publish_at=moment)
+    make_article(title="Cầu Niệm", status=Article.Status.DRAFT, publish_at=None)
+    ArticleSearch.objects.update(publish_at=timezone.now())  # as it was not there before
+    migration = import_module("articles.migrations.0013_search_newest_title_and_head")
+    migration.copy_publish_at(apps, SimpleNamespace(connection=connection))
+    assert sorted(ArticleSearch.objects.values_list("article__title", "publish_at")) == [
+        ("Cầu Niệm", None),
+        ("Cầu Rào", moment),
+    ]
+
+
 # Visibility ---------------------------------------------------------------------------------------------
 
 
@@ -311,12 +385,16 @@ def test_pagination_carries_the_query_and_refuses_pages_that_do_not_exist(client
     for n in range(25):
         story(f"Cảng số {n}", hours_ago=n + 1)
     first = client.get(SEARCH, {"q": "cang"})
-    assert len(first.context["articles"]) == 20 and first.context["result_count"] == 25
-    assert "Tìm thấy 25 bài viết cho «cang»." in first.content.decode()
-    assert 'href="?q=cang&amp;trang=2" rel="next"' in first.content.decode()
+    # The first page reads 21 stories, so it knows of a next page but not how many there are.
+    assert len(first.context["articles"]) == 20 and first.context["result_count"] is None
+    html = first.content.decode()
+    assert "Các bài viết có «cang», bài khớp nhất ở trên." in html and "Tìm thấy" not in html
+    assert 'href="?q=cang&amp;trang=2" rel="next"' in html and '<span aria-current="page">Trang 1</span>' in html
     second = client.get(SEARCH, {"q": "cang", "trang": "2"})
     assert [a.title for a in second.context["articles"]] == [f"Cảng số {n}" for n in range(20, 25)]
-    assert 'href="?q=cang" rel="prev"' in second.content.decode()
+    html = second.content.decode()
+    assert 'href="?q=cang" rel="prev"' in html and "Tìm thấy 25 bài viết cho «cang»." in html
+    assert '<span aria-current="page">Trang 2 / 2</span>' in html and 'rel="next"' not in html
     for page in ("3", "0", "-1", "abc", "99999999999999999999", "1e3", "２"):
         assert client.get(SEARCH, {"q": "cang", "trang": page}).status_code == 404
 
@@ -409,8 +487,10 @@ def test_a_match_in_the_title_only_shows_the_start_of_the_lead():
 # Query budget -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("count", [1, 30])
-def test_the_results_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+# 30 stories with the words in the title fill the page from the newest entries; one story is read by the query of
+# stories with the words in the title or lead, then that of the others, which finds none (BUDGET).
+@pytest.mark.parametrize(("count", "queries"), [(1, BUDGET), (30, 4)])
+def test_the_results_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count, queries):
     section = make_section(name="Thời sự")
     authors = [make_author(), make_author()]
     for n in range(count):
@@ -421,11 +501,29 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, django_assert_n
             organizations=[make_organization()],
             tags=[make_tag()],
         )
-    with django_assert_num_queries(BUDGET):
+    with django_assert_num_queries(queries):
         response = client.get(SEARCH, {"q": "dinh vu", "chuyen_muc": section.slug, "tu_ngay": "01/01/2020"})
     assert response.status_code == 200
     assert len(response.context["articles"]) == min(count, 20)
     assert response.content.decode().count('rel="author"') == 2 * min(count, 20)
+
+
+def test_a_word_common_in_leads_and_rare_in_titles_reads_the_titles_whole(
+    client, django_assert_num_queries, monkeypatch
+):
+    """Enough stories with the words in the title or lead among the newest entries, too few in the title: those
+    are read whole (the stories older than the newest entries included), then the newest with the words in the
+    lead fill the page."""
+    monkeypatch.setattr(search_module, "SCAN", 30)
+    for n in range(25):
+        story(f"Tin số {n}", lead="Cảng Đình Vũ", hours_ago=n + 1)
+    for n in range(10):
+        story(f"Tin khác {n}", hours_ago=30 + n)
+    story("Cảng Đình Vũ, bài cũ", hours_ago=500)
+    story("Tin thân bài", body="<p>Cảng Đình Vũ</p>", hours_ago=600)
+    with django_assert_num_queries(5):  # sections, the newest entries, the titles, the stories, their bylines
+        titles = found(client, "cang dinh vu")
+    assert titles == ["Cảng Đình Vũ, bài cũ"] + [f"Tin số {n}" for n in range(19)]
 
 
 def test_each_database_searches_its_own_way(client):
@@ -434,22 +532,37 @@ def test_each_database_searches_its_own_way(client):
     story("Cảng Đình Vũ")
     with CaptureQueriesContext(connection) as queries:
         assert found(client, "dinh vu") == ["Cảng Đình Vũ"]
-    count_sql = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"])
+    # The page's two searching queries after the newest entries: the words in the title or lead, then elsewhere.
+    head_sql, body_sql = (q["sql"] for q in queries.captured_queries[2:4])
     if connection.vendor == "postgresql":
-        assert "@@" in count_sql and "to_tsquery('newsroom_vi'::regconfig, 'dinh & vu:*')" in count_sql
+        query = "to_tsquery('newsroom_vi'::regconfig, 'dinh & vu:*')"
+        columns = '"articles_articlesearch"."title" || "articles_articlesearch"."lead"'
+        head = f"to_tsvector('newsroom_vi'::regconfig, {columns})"
+        assert f"{head} @@ ({query})" in head_sql and f'"articles_articlesearch"."vector" @@ ({query})' in body_sql
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search%' ORDER BY 1")
             assert [row[0] for row in cursor.fetchall()] == [
                 "article_search_visibility_idx",
                 "articles_articlesearch_pkey",
+                "articlesearch_head_gin",
+                "articlesearch_newest_idx",
+                "articlesearch_title_gin",
                 "articlesearch_vector_gin",
             ]
+            # Each expression the search filters on is read from its own index.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            for column, index in (("title", "articlesearch_title_gin"), ("title || lead", "articlesearch_head_gin")):
+                words = search_module._Words(*(f"search_entry__{name.strip()}" for name in column.split("||")))
+                plan = Article.objects.filter(
+                    SearchVectorExact(words, SearchQuery("dinh & vu:*", search_type="raw", config="newsroom_vi"))
+                ).explain()
+                assert f"Bitmap Index Scan on {index}" in plan
             cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'ts_match_vq'")
             assert cursor.fetchone()[0] == 100
             cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_articlesearch'")
             assert cursor.fetchone()[0] == ["toast_tuple_target=512"]
     else:
-        assert "@@" not in count_sql and "LIKE '% dinh %'" in count_sql
+        assert "@@" not in head_sql and "LIKE '% dinh %'" in head_sql and "LIKE '% vu%'" in body_sql
 
 
 def test_the_search_benchmark_makes_indexed_articles_and_times_searches():
