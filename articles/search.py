@@ -37,9 +37,9 @@ WORD_LENGTH = 40
 SNIPPET_LENGTH = 240
 # A search shows at most MAX_RESULTS stories (50 pages of 20): no reader pages further, and the filters narrow it.
 MAX_RESULTS = 1000
-BEFORE_ANY = Value(datetime(1, 1, 2, tzinfo=UTC))
 # How many of the newest search entries a page reads first, for the stories with the words in the title or lead.
 SCAN = 1000
+BEFORE_ANY = Value(datetime(1, 1, 2, tzinfo=UTC))  # where those begin when there are fewer
 
 _WORD = re.compile(r"[a-z0-9]+")
 _TIER_TITLE, _TIER_HEAD, _TIER_BODY = 3, 2, 1
@@ -159,7 +159,6 @@ class Found:
         newest first: a range of the entries' newest-first index, from the SCANth newest entry's time to now."""
         now = timezone.now()
         entries = ArticleSearch.objects.using(self.articles.db).filter(publish_at__lte=now)
-        # The SCANth newest entry's time, or any time when there are fewer.
         oldest = Coalesce(Subquery(entries.order_by("-publish_at").values("publish_at")[SCAN - 1 : SCAN]), BEFORE_ANY)
         # Bounded on both sides, so that the planner, not knowing where the range begins, counts it narrow and
         # reads it from the index.
