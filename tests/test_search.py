@@ -573,7 +573,7 @@ def test_the_search_benchmark_makes_indexed_articles_and_times_searches():
     )
     call_command("bench", "--search", "--search-articles", "30", "--search-runs", "2", stdout=out, stderr=err)
     assert "30/30 articles" in err.getvalue()
-    for label in ("common phrase", "rare word", "2 words, filters", "db p50", "page p95"):
+    for label in ("common phrase", "rare word", "2 words, filters", "db p50", "page p95", "Python speed:"):
         assert label in out.getvalue()
     made = Article.objects.filter(slug__startswith="bench-search-").select_related("search_entry")
     assert made.count() == 30

@@ -141,6 +141,7 @@ class Command(BaseCommand):
         count = search_bench.populate(search_articles, progress=self.stderr.write)
         rows = search_bench.measure(search_runs)
         self.stdout.write(search_bench.format_table(rows, articles=count, runs=search_runs))
+        self.stdout.write("\n".join(machine_lines()))
         if explain and connection.vendor == "postgresql":
             for label, params in search_bench.cases():
                 self.stdout.write(f"\n{label} {params}:\n{search_bench.explain(params)}")
