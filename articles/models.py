@@ -611,7 +611,9 @@ PAGE_FIELDS = {"lead", "body", "featured_photo", "byline"}
 def _index_saved_article(sender, instance, raw, using, update_fields=None, **kwargs):
     changed = None if update_fields is None else set(update_fields)
     if changed is None or {"title", "lead", "body", "publish_at"} & changed:
-        search_index.reindex(Article, [instance.pk], using=using, articles=None if raw else [instance])
+        # A save of some fields only may come from an instance whose other fields are stale: those are read back.
+        read_back = raw or (changed is not None and not {"title", "lead", "body", "publish_at"} <= changed)
+        search_index.reindex(Article, [instance.pk], using=using, articles=None if read_back else [instance])
     if changed is None or PAGE_FIELDS & changed:
         pages.refresh(Article, [instance.pk], using=using)
 

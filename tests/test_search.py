@@ -252,6 +252,29 @@ def test_the_entry_keeps_the_articles_publication_time():
     assert ArticleSearch.objects.get().publish_at == moment - timedelta(days=1)
 
 
+def test_stories_at_one_moment_keep_the_newest_row_first_when_read_from_the_newest_entries(monkeypatch):
+    monkeypatch.setattr(search_module, "SCAN", 40)
+    moment = timezone.now() - timedelta(hours=1)
+    for n in range(25):
+        make_article(title=f"Cảng số {n}", publish_at=moment)
+    story("Tin thân bài về cảng", body="<p>Cảng.</p>")
+    every = list(search(["cang"]).values_list("pk", flat=True))
+    for start, stop in ((0, 21), (20, 41), (5, 12)):
+        assert search_module.Found(Article.objects.published(), ["cang"]).ids(start, stop) == every[start:stop]
+
+
+def test_a_save_of_some_fields_indexes_what_the_row_holds_not_a_stale_instance():
+    article = make_article(title="Cầu Rào")
+    stale = Article.objects.get(pk=article.pk)
+    moment = timezone.now() - timedelta(days=2)
+    article.publish_at, article.lead = moment, "Sapo mới về cảng"
+    article.save()
+    stale.title = "Cầu Niệm"
+    stale.save(update_fields=["title"])
+    entry = ArticleSearch.objects.get()
+    assert (entry.title, entry.lead, entry.publish_at) == (" cau niem ", " sapo moi ve cang ", moment)
+
+
 def test_migration_0013_copies_each_articles_publication_time():
     from importlib import import_module
     from types import SimpleNamespace
