@@ -605,14 +605,16 @@ def _derive(ids, using):
 
 # What a stored page is made from, on the article's own row.
 PAGE_FIELDS = {"lead", "body", "featured_photo", "byline"}
+# What the search entry is made from, on the article's own row (articles/search_index.py, index_rows).
+INDEXED_FIELDS = {"title", "lead", "body", "publish_at"}
 
 
 @receiver(signals.post_save, sender=Article)
 def _index_saved_article(sender, instance, raw, using, update_fields=None, **kwargs):
     changed = None if update_fields is None else set(update_fields)
-    if changed is None or {"title", "lead", "body", "publish_at"} & changed:
+    if changed is None or INDEXED_FIELDS & changed:
         # A save of some fields only may come from an instance whose other fields are stale: those are read back.
-        read_back = raw or (changed is not None and not {"title", "lead", "body", "publish_at"} <= changed)
+        read_back = raw or (changed is not None and not changed >= INDEXED_FIELDS)
         search_index.reindex(Article, [instance.pk], using=using, articles=None if read_back else [instance])
     if changed is None or PAGE_FIELDS & changed:
         pages.refresh(Article, [instance.pk], using=using)

@@ -167,6 +167,14 @@ class Found:
         return list(newest.order_by("-search_entry__publish_at", "-pk").values_list("search_tier", "pk"))
 
 
+def page_stories(ids, words):
+    """The stories of a results page by their ids, in search order, with what their cards show and their bodies
+    (for the snippets). One query and their bylines; none for no ids."""
+    if not ids:
+        return []
+    return list(ranked(Article.objects.filter(pk__in=ids).with_listing_data().defer(None), words))
+
+
 @dataclass
 class ResultsPage:
     """One page of results as the view and templates/articles/_pagination.html read it, like Django's Page; its
@@ -353,8 +361,7 @@ class SearchView(PagedListMixin, ListView):
         ids = found.ids(start, start + page_size + 1) if found else []
         if not ids and number > 1:
             raise Http404(NOT_A_PAGE)
-        stories = Article.objects.filter(pk__in=ids[:page_size]).with_listing_data().defer(None)
-        stories = list(ranked(stories, self.words)) if ids else []
+        stories = page_stories(ids[:page_size], self.words)
         page = ResultsPage(stories, number, found.count if found else 0, len(ids) > page_size)
         return page, page, stories, page.has_other_pages()
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from articles import pages as article_pages
 from articles.models import Article, ArticleSearch, Organization, Section, Tag
-from articles.search import Found, SearchForm, ranked, search_words
+from articles.search import Found, SearchForm, page_stories, search_words
 from articles.search_index import fold_for_index, linked_names, vector_expression
 
 from . import BenchmarkError
@@ -210,9 +210,7 @@ def search_queries(params):
         raise BenchmarkError(f"The benchmark's search {params} is not valid: {form.errors.as_text()}")
     words = search_words(params["q"])
     found = Found(form.filter(Article.objects.published()), words)
-    ids = found.ids(0, PAGE + 1)
-    stories = Article.objects.filter(pk__in=ids[:PAGE]).with_listing_data().defer(None)
-    return found.count, list(ranked(stories, words))
+    return found.count, page_stories(found.ids(0, PAGE + 1)[:PAGE], words)
 
 
 def timed(action, runs):
